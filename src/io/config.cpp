@@ -1,0 +1,291 @@
+#include "gridrnn/io/config.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "gridrnn/core/error.hpp"
+
+namespace gridrnn::io {
+
+namespace {
+
+std::string node_text(const toml::node& node) {
+  std::ostringstream out;
+  if (auto s = node.as_string()) {
+    out << '"' << s->get() << '"';
+  } else if (node.is_table()) {
+    out << "a table";
+  } else {
+    node.visit([&](auto&& value) { out << value; });
+  }
+  return out.str();
+}
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+std::string format_number(double v) {
+  if (v == std::numeric_limits<double>::infinity()) return "inf";
+  if (v == -std::numeric_limits<double>::infinity()) return "-inf";
+  return fmt::format("{}", v);
+}
+
+void collect_keys(const toml::table& table, const std::string& prefix,
+                  std::vector<std::string>& out) {
+  for (const auto& [key, node] : table) {
+    const std::string name = prefix + std::string(key.str());
+    if (auto sub = node.as_table()) {
+      collect_keys(*sub, name + ".", out);
+    } else {
+      out.push_back(name);
+    }
+  }
+}
+
+}  // namespace
+
+ConfigReader::ConfigReader(std::shared_ptr<State> state, std::string prefix)
+    : state_(std::move(state)), prefix_(std::move(prefix)) {}
+
+ConfigReader ConfigReader::from_string(const std::string& text, const std::string& source_name) {
+  auto state = std::make_shared<State>();
+  state->source = source_name;
+  try {
+    state->root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& error) {
+    throw_user_error("cannot parse config '{}' at line {}, column {}: {}", source_name,
+                     error.source().begin.line, error.source().begin.column, error.description());
+  }
+  return ConfigReader(std::move(state), "");
+}
+
+ConfigReader ConfigReader::from_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw_user_error("config file '{}' does not exist (expected a TOML file, see configs/)",
+                     path.string());
+  }
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return from_string(buffer.str(), path.string());
+}
+
+ConfigReader ConfigReader::empty(const std::string& source_name) {
+  auto state = std::make_shared<State>();
+  state->source = source_name;
+  return ConfigReader(std::move(state), "");
+}
+
+std::string ConfigReader::full(const std::string& key) const { return prefix_ + key; }
+
+const toml::node* ConfigReader::find(const std::string& key) const {
+  return state_->root.at_path(full(key)).node();
+}
+
+bool ConfigReader::has(const std::string& key) const { return find(key) != nullptr; }
+
+ConfigReader ConfigReader::section(const std::string& name) const {
+  const toml::node* node = find(name);
+  if (node != nullptr && !node->is_table()) {
+    throw_user_error("config '{}': '{}' must be a table ([{}]), got {}", state_->source, full(name),
+                     full(name), type_name(*node));
+  }
+  return ConfigReader(state_, full(name) + ".");
+}
+
+void ConfigReader::record(const std::string& key, std::string type, std::string fallback,
+                          std::string range, const std::string& doc) const {
+  const std::string name = full(key);
+  state_->used[name] = true;
+  for (const auto& existing : state_->docs) {
+    if (existing.key == name) return;
+  }
+  state_->docs.push_back({name, std::move(type), std::move(fallback), std::move(range), doc});
+}
+
+double ConfigReader::number(const std::string& key, double fallback, double min, double max,
+                            const std::string& doc, bool min_exclusive) const {
+  const std::string range = fmt::format("{} {}, <= {}", min_exclusive ? ">" : ">=",
+                                        format_number(min), format_number(max));
+  record(key, "number", format_number(fallback), range, doc);
+  const toml::node* node = find(key);
+  if (node == nullptr) return fallback;
+  double value = 0;
+  if (auto f = node->as_floating_point()) {
+    value = f->get();
+  } else if (auto i = node->as_integer()) {
+    value = static_cast<double>(i->get());
+  } else {
+    throw_user_error("config '{}': '{}' must be a number ({}), got {} {}", state_->source,
+                     full(key), range, type_name(*node), node_text(*node));
+  }
+  if (!std::isfinite(value) || value < min || value > max || (min_exclusive && value == min)) {
+    throw_user_error("config '{}': '{}' = {} is out of range; allowed: {}", state_->source,
+                     full(key), format_number(value), range);
+  }
+  return value;
+}
+
+std::int64_t ConfigReader::integer(const std::string& key, std::int64_t fallback, std::int64_t min,
+                                   std::int64_t max, const std::string& doc) const {
+  const std::string range = fmt::format(">= {}, <= {}", min, max);
+  record(key, "integer", std::to_string(fallback), range, doc);
+  const toml::node* node = find(key);
+  if (node == nullptr) return fallback;
+  auto i = node->as_integer();
+  if (!i) {
+    throw_user_error("config '{}': '{}' must be an integer ({}), got {} {}", state_->source,
+                     full(key), range, type_name(*node), node_text(*node));
+  }
+  const std::int64_t value = i->get();
+  if (value < min || value > max) {
+    throw_user_error("config '{}': '{}' = {} is out of range; allowed: {}", state_->source,
+                     full(key), value, range);
+  }
+  return value;
+}
+
+bool ConfigReader::boolean(const std::string& key, bool fallback, const std::string& doc) const {
+  record(key, "boolean", fallback ? "true" : "false", "true or false", doc);
+  const toml::node* node = find(key);
+  if (node == nullptr) return fallback;
+  auto b = node->as_boolean();
+  if (!b) {
+    throw_user_error("config '{}': '{}' must be true or false, got {} {}", state_->source,
+                     full(key), type_name(*node), node_text(*node));
+  }
+  return b->get();
+}
+
+std::string ConfigReader::choice(const std::string& key, const std::string& fallback,
+                                 const std::vector<std::string>& allowed,
+                                 const std::string& doc) const {
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  record(key, "string", '"' + fallback + '"', "one of " + list, doc);
+  const toml::node* node = find(key);
+  if (node == nullptr) return fallback;
+  auto s = node->as_string();
+  if (!s) {
+    throw_user_error("config '{}': '{}' must be a string, one of {}; got {} {}", state_->source,
+                     full(key), list, type_name(*node), node_text(*node));
+  }
+  const std::string value = s->get();
+  for (const auto& a : allowed) {
+    if (a == value) return value;
+  }
+  throw_user_error("config '{}': '{}' = \"{}\" is not allowed; allowed: {}", state_->source,
+                   full(key), value, list);
+}
+
+std::string ConfigReader::text(const std::string& key, const std::string& fallback,
+                               const std::string& doc) const {
+  record(key, "string", '"' + fallback + '"', "any text", doc);
+  const toml::node* node = find(key);
+  if (node == nullptr) return fallback;
+  auto s = node->as_string();
+  if (!s) {
+    throw_user_error("config '{}': '{}' must be a string, got {} {}", state_->source, full(key),
+                     type_name(*node), node_text(*node));
+  }
+  return s->get();
+}
+
+std::vector<std::array<double, 2>> ConfigReader::points(const std::string& key,
+                                                        const std::string& doc) const {
+  record(key, "array", "[]", "list of [x, y] pairs", doc);
+  std::vector<std::array<double, 2>> out;
+  const toml::node* node = find(key);
+  if (node == nullptr) return out;
+  const auto bad = [&]() {
+    throw_user_error("config '{}': '{}' must be a list of [x, y] number pairs, e.g. "
+                     "[[0, 0], [1, 0], [0, 1]]; got {}",
+                     state_->source, full(key), node_text(*node));
+  };
+  auto array = node->as_array();
+  if (!array) bad();
+  for (const auto& element : *array) {
+    auto pair = element.as_array();
+    if (!pair || pair->size() != 2) bad();
+    std::array<double, 2> p{};
+    for (std::size_t i = 0; i < 2; ++i) {
+      const toml::node& c = *pair->get(i);
+      if (auto f = c.as_floating_point()) p[i] = f->get();
+      else if (auto n = c.as_integer()) p[i] = static_cast<double>(n->get());
+      else bad();
+      if (!std::isfinite(p[i])) bad();
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+void ConfigReader::finish() const {
+  std::vector<std::string> present;
+  collect_keys(state_->root, "", present);
+  std::vector<std::string> unknown;
+  for (const auto& key : present) {
+    if (!state_->used.count(key)) unknown.push_back(key);
+  }
+  if (unknown.empty()) return;
+  std::string allowed;
+  for (const auto& d : state_->docs) allowed += (allowed.empty() ? "" : ", ") + d.key;
+  std::string names;
+  for (const auto& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
+  throw_user_error("config '{}': unknown key {}; allowed keys: {} (see `gridrnn config "
+                   "--describe`)",
+                   state_->source, names, allowed);
+}
+
+void ConfigReader::apply_override(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw_user_error("override '{}' must look like section.key=value (value in TOML syntax)",
+                     assignment);
+  }
+  const std::string path = assignment.substr(0, eq);
+  const std::string value_text = assignment.substr(eq + 1);
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value_text);
+  } catch (const toml::parse_error& error) {
+    throw_user_error("override '{}': the value '{}' is not valid TOML ({}); quote strings, e.g. "
+                     "arena.shape=\"hexagon\"",
+                     assignment, value_text, error.description());
+  }
+  toml::table* table = &state_->root;
+  std::string rest = path;
+  for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+    const std::string part = rest.substr(0, dot);
+    rest = rest.substr(dot + 1);
+    auto* child = table->get(part);
+    if (child == nullptr) {
+      table->insert(part, toml::table{});
+      child = table->get(part);
+    }
+    if (!child->is_table()) {
+      throw_user_error("override '{}': '{}' is not a table", assignment, part);
+    }
+    table = child->as_table();
+  }
+  table->insert_or_assign(rest, *parsed.get("v"));
+}
+
+std::string ConfigReader::to_toml() const {
+  std::ostringstream out;
+  out << toml::toml_formatter(state_->root);
+  return out.str();
+}
+
+}  // namespace gridrnn::io

@@ -71,14 +71,21 @@ void require_positive_finite(double value, const char* what) {
 
 }  // namespace
 
-double distance_to_segment(Point p, const Segment& s, Point* closest) {
+namespace {
+// Squared distance (no square root: the nearest-wall scan compares squares).
+double squared_distance_to_segment(Point p, const Segment& s, Point* closest) {
   const double dx = s.b.x - s.a.x, dy = s.b.y - s.a.y;
   const double length2 = dx * dx + dy * dy;
   double t = length2 > 0.0 ? ((p.x - s.a.x) * dx + (p.y - s.a.y) * dy) / length2 : 0.0;
   t = std::clamp(t, 0.0, 1.0);
   const Point c{s.a.x + t * dx, s.a.y + t * dy};
   if (closest != nullptr) *closest = c;
-  return std::hypot(p.x - c.x, p.y - c.y);
+  return (p.x - c.x) * (p.x - c.x) + (p.y - c.y) * (p.y - c.y);
+}
+}  // namespace
+
+double distance_to_segment(Point p, const Segment& s, Point* closest) {
+  return std::sqrt(squared_distance_to_segment(p, s, closest));
 }
 
 bool segments_cross(Point p1, Point p2, Point q1, Point q2) {
@@ -268,7 +275,7 @@ bool Arena::contains(Point p) const {
   // On a wall (edge or vertex) counts as inside; otherwise even-odd crossing number.
   bool inside = false;
   for (const Segment& w : walls_) {
-    if (distance_to_segment(p, w) <= tolerance_) return true;
+    if (squared_distance_to_segment(p, w, nullptr) <= tolerance_ * tolerance_) return true;
     if ((w.a.y > p.y) != (w.b.y > p.y)) {
       const double x_cross = w.a.x + (p.y - w.a.y) * (w.b.x - w.a.x) / (w.b.y - w.a.y);
       if (p.x < x_cross) inside = !inside;
@@ -290,7 +297,7 @@ bool Arena::segment_inside(Point p, Point q) const {
 WallDistance Arena::nearest_wall(Point p) const {
   WallDistance best;
   if (is_circle_) {
-    const double r = std::hypot(p.x, p.y);
+    const double r = std::sqrt(p.x * p.x + p.y * p.y);
     best.distance = std::abs(radius_ - r);
     double angle = std::atan2(p.y, p.x);
     if (angle < 0) angle += 2.0 * kPi;
@@ -299,12 +306,17 @@ WallDistance Arena::nearest_wall(Point p) const {
                          static_cast<std::size_t>(angle / (2.0 * kPi) * kCircleWallCount));
     return best;
   }
-  best.distance = std::numeric_limits<double>::infinity();
+  double best_squared = std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < walls_.size(); ++i) {
     Point c;
-    const double d = distance_to_segment(p, walls_[i], &c);
-    if (d < best.distance) best = {d, i, c};
+    const double d2 = squared_distance_to_segment(p, walls_[i], &c);
+    if (d2 < best_squared) {
+      best_squared = d2;
+      best.wall = i;
+      best.closest = c;
+    }
   }
+  best.distance = std::sqrt(best_squared);
   return best;
 }
 
@@ -380,6 +392,11 @@ Arena Arena::from_config(const io::ConfigReader& section) {
   }
   if (shape == "circle") {
     return circle_with_area(area_or("radius", "circle radius (alternative to area)", kPi));
+  }
+  if (!section.has("vertices")) {
+    throw_user_error("config '{}': arena shape \"polygon\" needs arena.vertices = [[x, y], ...] "
+                     "(at least 3, in order around the arena)",
+                     section.source());
   }
   const auto pairs = section.points("vertices", "polygon vertices [[x, y], ...] in order around "
                                                 "the arena (either orientation)");

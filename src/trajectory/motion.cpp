@@ -121,7 +121,7 @@ void simulate_rodent(Path& path, const arena::Arena& arena, const MotionOptions&
       if (toward > 0.0) {
         const double factor = m.wall_repel_strength * (1.0 - wall.distance / repel_distance);
         v = {v.x + factor * toward * n.x, v.y + factor * toward * n.y};
-        if (std::hypot(v.x, v.y) > 0.0) heading = turn_to(heading, std::atan2(v.y, v.x));
+        if (v.x != 0.0 || v.y != 0.0) heading = turn_to(heading, std::atan2(v.y, v.x));
       }
     }
     Point q{p.x + v.x, p.y + v.y};
@@ -131,7 +131,7 @@ void simulate_rodent(Path& path, const arena::Arena& arena, const MotionOptions&
       const Point n = inward_normal(arena, hit.closest, {0.0, hit.wall, hit.closest});
       const double along = v.x * n.x + v.y * n.y;
       if (along < 0.0) v = {v.x - 2.0 * along * n.x, v.y - 2.0 * along * n.y};
-      if (std::hypot(v.x, v.y) > 0.0) heading = turn_to(heading, std::atan2(v.y, v.x));
+      if (v.x != 0.0 || v.y != 0.0) heading = turn_to(heading, std::atan2(v.y, v.x));
       q = {p.x + v.x, p.y + v.y};
       for (int halvings = 0; halvings < 30 && !arena.segment_inside(p, q); ++halvings) {
         v = {0.5 * v.x, 0.5 * v.y};
@@ -142,7 +142,7 @@ void simulate_rodent(Path& path, const arena::Arena& arena, const MotionOptions&
         q = p;
       }
     }
-    path.speeds[t] = std::hypot(v.x, v.y);
+    path.speeds[t] = std::sqrt(v.x * v.x + v.y * v.y);
     path.headings[t] = heading;
     path.positions[t + 1] = q;
     p = q;

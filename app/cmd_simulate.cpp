@@ -1,0 +1,139 @@
+// `gridrnn simulate`: generate paths in an arena (or read a recorded one) and write them, with the
+// network inputs, as NPY files. Flags override the config file; the effective config is saved.
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "gridrnn/arena/arena.hpp"
+#include "gridrnn/core/error.hpp"
+#include "gridrnn/core/threads.hpp"
+#include "gridrnn/io/config.hpp"
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/io/npy.hpp"
+#include "gridrnn/trajectory/batch.hpp"
+#include "gridrnn/trajectory/motion.hpp"
+#include "gridrnn/trajectory/recorded.hpp"
+
+namespace gridrnn::app {
+namespace {
+
+struct SimulateOptions {
+  std::string config;
+  std::string arena;
+  std::string motion;
+  std::string encoding;
+  std::string recorded;
+  std::optional<std::int64_t> steps;
+  std::optional<std::int64_t> trials;
+  std::optional<std::int64_t> seed;
+  std::string out;
+  int threads = 0;
+};
+
+// Largest batch simulate writes (steps x trials); about 40 bytes per step in memory.
+constexpr std::int64_t kMaxSteps = 50'000'000;
+
+int run_simulate(const SimulateOptions& o) {
+  set_thread_count(o.threads);
+  io::ConfigReader config =
+      o.config.empty() ? io::ConfigReader::empty("<command line>") : io::ConfigReader::from_file(o.config);
+  // Flags become overrides, so the saved config.toml says exactly what was run.
+  if (!o.arena.empty()) config.apply_override(fmt::format("arena.shape=\"{}\"", o.arena));
+  if (!o.motion.empty()) config.apply_override(fmt::format("motion.model=\"{}\"", o.motion));
+  if (!o.encoding.empty()) config.apply_override(fmt::format("simulate.encoding=\"{}\"", o.encoding));
+  if (o.steps) config.apply_override(fmt::format("simulate.steps={}", *o.steps));
+  if (o.trials) config.apply_override(fmt::format("simulate.trials={}", *o.trials));
+  if (o.seed) config.apply_override(fmt::format("simulate.seed={}", *o.seed));
+
+  const arena::Arena arena = arena::Arena::from_config(config.section("arena"));
+  const trajectory::MotionOptions motion =
+      trajectory::MotionOptions::from_config(config.section("motion"));
+  const io::ConfigReader sim = config.section("simulate");
+  const std::int64_t steps =
+      sim.integer("steps", 500, 1, kMaxSteps, "steps per path (T); each path has T+1 positions");
+  const std::int64_t trials = sim.integer("trials", 500, 1, 1'000'000, "number of paths (B)");
+  const std::int64_t seed = sim.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max(),
+                                        "random seed; paths are drawn from Rng(seed, paths, 0, m)");
+  const trajectory::Encoding encoding = trajectory::parse_encoding(
+      sim.choice("encoding", "speed_angle", trajectory::encoding_names(),
+                 "network input encoding written to inputs.npy"));
+  config.finish();
+  if (o.recorded.empty() && steps * trials > kMaxSteps) {
+    throw_user_error("simulate.steps x simulate.trials = {} x {} = {} is too large; allowed: at "
+                     "most {} steps in all",
+                     steps, trials, steps * trials, kMaxSteps);
+  }
+
+  trajectory::Batch batch;
+  if (o.recorded.empty()) {
+    trajectory::generate_batch(batch, arena, motion, encoding, static_cast<std::uint64_t>(seed), 0,
+                               static_cast<std::size_t>(trials), static_cast<std::size_t>(steps));
+  } else {
+    const auto recorded = trajectory::read_recorded_path(o.recorded, arena);
+    trajectory::resize_batch(batch, encoding, 1, recorded.path.steps());
+    trajectory::store_path(batch, 0, recorded.path);
+  }
+
+  io::OutputDir out(o.out, /*allow_existing=*/false);
+  const std::size_t T = batch.steps, B = batch.trials;
+  io::write_npy(out / "positions.npy", std::span<const double>(batch.positions), {T + 1, B, 2});
+  io::write_npy(out / "headings.npy", std::span<const double>(batch.headings), {T, B});
+  io::write_npy(out / "speeds.npy", std::span<const double>(batch.speeds), {T, B});
+  io::write_npy(out / "inputs.npy", std::span<const float>(batch.inputs), {T, B, batch.input_size});
+  io::write_file_atomic(out / "config.toml", config.to_toml() + "\n");
+  // The figure (a few paths over the arena outline, and the occupancy map) is drawn here by the
+  // plot module once it is merged: plot::write_paths_figure(out / "paths.png", arena, batch ...).
+  out.commit();
+  std::printf("simulated %zu path(s) x %zu steps in the %s arena (%s motion, %s inputs)\n", B, T,
+              arena.name().c_str(),
+              o.recorded.empty() ? trajectory::motion_model_name(motion.model).c_str() : "recorded",
+              trajectory::encoding_name(encoding).c_str());
+  std::printf("results in %s: positions.npy (T+1, B, 2), headings.npy (T, B), speeds.npy (T, B), "
+              "inputs.npy (T, B, %zu), config.toml\n",
+              o.out.c_str(), batch.input_size);
+  return 0;
+}
+
+Registration reg{{"simulate", "Generate paths in an arena and write positions, headings, speeds "
+                              "and network inputs (NPY)",
+                  20, [](CLI::App& sub) -> Runner {
+  auto o = std::make_shared<SimulateOptions>();
+  sub.add_option("--config", o->config,
+                 "TOML config with [arena], [motion] and [simulate] sections (see docs/cli.md); "
+                 "flags override it")
+      ->type_name("FILE");
+  sub.add_option("--arena", o->arena,
+                 "arena shape with its default size (area 4); overrides [arena] shape")
+      ->check(CLI::IsMember(arena::Arena::shape_names()))
+      ->default_str("square");
+  sub.add_option("--motion", o->motion, "motion model; overrides [motion] model")
+      ->check(CLI::IsMember(trajectory::MotionOptions::model_names()))
+      ->default_str("paper");
+  sub.add_option("--encoding", o->encoding, "network input encoding; overrides [simulate] encoding")
+      ->check(CLI::IsMember(trajectory::encoding_names()))
+      ->default_str("speed_angle");
+  sub.add_option("--steps", o->steps, "steps per path T; overrides [simulate] steps")
+      ->check(CLI::Range(std::int64_t{1}, kMaxSteps))
+      ->default_str("500");
+  sub.add_option("--trials", o->trials, "number of paths B; overrides [simulate] trials")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}))
+      ->default_str("500");
+  sub.add_option("--seed", o->seed, "random seed; overrides [simulate] seed")
+      ->check(CLI::NonNegativeNumber)
+      ->default_str("1");
+  sub.add_option("--recorded", o->recorded,
+                 "instead of simulating, read one recorded path from a CSV (header t,x,y or x,y; "
+                 "one row per step) and write its speeds, headings and inputs")
+      ->type_name("CSV");
+  sub.add_option("--out", o->out, "output folder (must not exist or be empty)")
+      ->required()
+      ->type_name("DIR");
+  add_threads_option(sub, o->threads);
+  return [o]() { return run_simulate(*o); };
+}}};
+
+}  // namespace
+}  // namespace gridrnn::app

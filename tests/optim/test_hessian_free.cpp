@@ -156,14 +156,17 @@ TEST(HessianFree, NonFiniteFarAwayIsAvoidedByTheLineSearch) {
 
 TEST(HessianFree, NonFiniteLossOrGradientAtThetaIsRejected) {
   ScaledQuadratic problem;
-  problem.gradient_is_nan = true;
-  const Eigen::VectorXd start = ramp(4);
-  Eigen::VectorXd theta = start;
+  Eigen::VectorXd theta = ramp(4);
   HessianFree hf;
+  hf.step(problem, theta);  // a good update first: lambda 1 -> 2/3, a warm start is stored
+  ASSERT_EQ(hf.state().previous_solution.size(), 4);
+  problem.gradient_is_nan = true;
+  const Eigen::VectorXd start = theta;
   const UpdateSummary summary = hf.step(problem, theta);
   EXPECT_FALSE(summary.accepted);
   EXPECT_EQ(theta, start);
-  EXPECT_DOUBLE_EQ(hf.state().lambda, 1.5);
+  EXPECT_DOUBLE_EQ(hf.state().lambda, 1.0);
+  EXPECT_EQ(hf.state().previous_solution.size(), 0);
   EXPECT_NE(summary.rejection.find("gradient"), std::string::npos) << summary.rejection;
   EXPECT_NE(summary.one_line().find("rejected"), std::string::npos);
 }

@@ -198,17 +198,20 @@ struct CtrnnObjectiveT<S>::Impl {
       if (noise_sd > 0.0f)
         generate_noise(noise_seed, update_index, ch.first, ch.count, t, N, noise_sd, s.noise.data(), s.noise_scratch.data());
       const S* I_t = inputs.data() + ch.first * T * N_in + t * ch.count * N_in;  // (Bc, N_in)
-      for (std::size_t r = 0; r < ch.count; ++r) {
+      for (std::size_t r = 0; r < ch.count; ++r) {  // unit loops innermost: vectorized
         S* xr = x + r * N;
-        const S* Ar = s.A.data() + r * N;
+        S* drive = s.A.data() + r * N;
         const float* xi = s.noise.data() + r * N;
         const S* Ir = I_t + r * N_in;
-        for (std::size_t i = 0; i < N; ++i) {
-          S drive = Ar[i] + b[i];
-          for (std::size_t k = 0; k < N_in; ++k) drive += Ir[k] * W_in_T[k * N + i];
-          if (noise_sd > 0.0f) drive += static_cast<S>(xi[i]);
-          xr[i] = keep * xr[i] + alpha * drive;
+        for (std::size_t i = 0; i < N; ++i) drive[i] += b[i];
+        if (noise_sd > 0.0f)
+          for (std::size_t i = 0; i < N; ++i) drive[i] += static_cast<S>(xi[i]);
+        for (std::size_t k = 0; k < N_in; ++k) {
+          const S input = Ir[k];
+          const S* W_in_k = W_in_T.data() + k * N;
+          for (std::size_t i = 0; i < N; ++i) drive[i] += input * W_in_k[i];
         }
+        for (std::size_t i = 0; i < N; ++i) xr[i] = keep * xr[i] + alpha * drive[i];
       }
       S* u_next = u_slot(t + 1);
       ArrayMap(u_next, static_cast<Index>(slice)) = ConstArrayMap(x, static_cast<Index>(slice)).tanh();
@@ -330,15 +333,19 @@ struct CtrnnObjectiveT<S>::Impl {
       S* ru_next = RUc + (t + 1) * slice;
       for (std::size_t r = 0; r < ch.count; ++r) {
         S* rxr = rx + r * N;
-        const S* Ar = s.A.data() + r * N;
         const S* Ir = I_t + r * N_in;
         const S* ur = u_next + r * N;
         S* rur = ru_next + r * N;
         S ry0 = 0, ry1 = 0;
+        S* drive = s.A.data() + r * N;
+        for (std::size_t i = 0; i < N; ++i) drive[i] += vb[i];
+        for (std::size_t k = 0; k < N_in; ++k) {
+          const S input = Ir[k];
+          const S* vW_in_k = vW_in_T.data() + k * N;
+          for (std::size_t i = 0; i < N; ++i) drive[i] += input * vW_in_k[i];
+        }
         for (std::size_t i = 0; i < N; ++i) {
-          S drive = Ar[i] + vb[i];
-          for (std::size_t k = 0; k < N_in; ++k) drive += Ir[k] * vW_in_T[k * N + i];
-          rxr[i] = keep * rxr[i] + alpha * drive;
+          rxr[i] = keep * rxr[i] + alpha * drive[i];
           rur[i] = (S(1) - ur[i] * ur[i]) * rxr[i];
           ry0 += W_out[i] * rur[i] + vW_out[i] * ur[i];
           ry1 += W_out[N + i] * rur[i] + vW_out[N + i] * ur[i];

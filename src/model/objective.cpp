@@ -88,7 +88,7 @@ struct CtrnnObjectiveT<S>::Impl {
   std::vector<S> w, v, W_in_T, vW_in_T, w_eval, W_in_T_eval;
   Eigen::VectorXd stored_theta;
   bool states_valid = false;
-  LossTerms terms;
+  LossTerms terms, gradient_terms;
 
   Impl(const ModelOptions& m, const LossOptions& l, const ObjectiveSettings& s)
       : model(m), loss(l), settings(s), layout(m), N(m.units), N_in(m.inputs),
@@ -433,6 +433,8 @@ template <typename S>
 const LossOptions& CtrnnObjectiveT<S>::loss_options() const { return impl_->loss; }
 template <typename S>
 LossTerms CtrnnObjectiveT<S>::last_terms() const { return impl_->terms; }
+template <typename S>
+LossTerms CtrnnObjectiveT<S>::gradient_terms() const { return impl_->gradient_terms; }
 
 template <typename S>
 void CtrnnObjectiveT<S>::set_minibatch(const MinibatchView& batch) {
@@ -494,7 +496,9 @@ double CtrnnObjectiveT<S>::value_gradient(const Eigen::VectorXd& theta, Eigen::V
   m.add_l2_hessian(theta, gradient);  // R_L2 is quadratic: its gradient is its Hessian times theta
   m.stored_theta = theta;
   m.states_valid = true;
-  return m.finish_terms(theta);
+  const double total = m.finish_terms(theta);
+  m.gradient_terms = m.terms;
+  return total;
 }
 
 template <typename S>

@@ -36,6 +36,7 @@ TEST_P(GradientTest, EveryParameterMatchesFiniteDifferences) {
   const auto check = check_gradient([&](const Eigen::VectorXd& t) { return objective.value(t); }, p.theta, gradient);
   EXPECT_TRUE(check.passed) << check.report;
   EXPECT_LT(check.max_relative_error, 1e-6) << check.report;
+  std::printf("%s\n", check.report.c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(InitialStates, GradientTest,
@@ -177,7 +178,10 @@ TEST(GaussNewton, RecomputesStatesAfterValueAndCurvatureChange) {
   objective.value_gradient(p.theta, gradient);
   const Eigen::VectorXd v = p.random_vector(4);
   objective.gauss_newton_product(v, 0.0, before);
+  const LossTerms at_theta = objective.gradient_terms();
   objective.value(p.theta + v);  // a line-search probe must not disturb G v at theta
+  EXPECT_EQ(objective.gradient_terms().total, at_theta.total);
+  EXPECT_NE(objective.last_terms().total, at_theta.total);
   objective.gauss_newton_product(v, 0.0, after);
   EXPECT_EQ(before, after);
   objective.set_curvature_trials(3);

@@ -58,7 +58,11 @@ class CtrnnObjectiveT {
   // multiplies structural_weight = lambda * mu itself).
   void gauss_newton_product(const Eigen::VectorXd& v, double structural_weight,
                             Eigen::VectorXd& out);
+  // Terms of the last value(), value_gradient() or predict() call.
   LossTerms last_terms() const;
+  // Terms of the last value_gradient() (the loss at the point G v linearizes at), untouched by
+  // the line-search calls to value() that follow it.
+  LossTerms gradient_terms() const;
 
   // Runs the network on the minibatch (noise as configured: noise_sd = 0 turns it off) and
   // writes outputs y (T, B, 2) and activities u[1..T] (T, B, N). Targets may be empty.

@@ -1,0 +1,262 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "gridrnn/core/error.hpp"
+#include "gridrnn/core/threads.hpp"
+#include "gridrnn/model/gradient_check.hpp"
+#include "gridrnn/model/objective.hpp"
+#include "model/detail/reference.hpp"
+#include "model_test_data.hpp"
+
+namespace gridrnn::model {
+namespace {
+
+using testing::SmallProblem;
+
+double max_relative_difference(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  return (a - b).cwiseAbs().maxCoeff() / std::max(a.cwiseAbs().maxCoeff(), b.cwiseAbs().maxCoeff());
+}
+
+class GradientTest : public ::testing::TestWithParam<InitialState> {};
+
+// Acceptance: every parameter's gradient agrees with central finite differences to 1e-6 in
+// double, N = 7, T = 13, B = 3, noise and all three loss terms on.
+TEST_P(GradientTest, EveryParameterMatchesFiniteDifferences) {
+  SmallProblem p(7, 13, 3, GetParam());
+  CtrnnObjectiveDouble objective(p.model, p.loss, ObjectiveSettings{2});  // 2 chunks
+  objective.set_minibatch(p.batch);
+  Eigen::VectorXd gradient;
+  objective.value_gradient(p.theta, gradient);
+  const auto terms = objective.last_terms();
+  EXPECT_GT(terms.error, 0.0);
+  EXPECT_GT(terms.l2, 0.0);
+  EXPECT_GT(terms.firing_rate, 0.0);
+  const auto check = check_gradient([&](const Eigen::VectorXd& t) { return objective.value(t); }, p.theta, gradient);
+  EXPECT_TRUE(check.passed) << check.report;
+  EXPECT_LT(check.max_relative_error, 1e-6) << check.report;
+  std::printf("%s\n", check.report.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(InitialStates, GradientTest,
+                         ::testing::Values(InitialState::kLearned, InitialState::kFromPosition));
+
+TEST(GradientCheck, RejectsAGradientWithOneWrongEntry) {
+  SmallProblem p(7, 13, 3);
+  CtrnnObjectiveDouble objective(p.model, p.loss);
+  objective.set_minibatch(p.batch);
+  Eigen::VectorXd gradient;
+  objective.value_gradient(p.theta, gradient);
+  const ParameterLayout L(p.model);
+  const std::size_t wrong = L.W_rec + 9;
+  gradient[static_cast<Eigen::Index>(wrong)] *= 1.0 + 1e-4;
+  const auto check = check_gradient([&](const Eigen::VectorXd& t) { return objective.value(t); }, p.theta, gradient);
+  EXPECT_FALSE(check.passed) << check.report;
+  EXPECT_EQ(check.worst_index, wrong) << check.report;
+}
+
+TEST(Objective, LossTermsMatchTheNaiveReference) {
+  SmallProblem p(7, 13, 3);
+  CtrnnObjectiveDouble objective(p.model, p.loss);
+  objective.set_minibatch(p.batch);
+  Eigen::VectorXd gradient;
+  const double total = objective.value_gradient(p.theta, gradient);
+  const auto reference = detail::reference_forward(p.model, p.loss, p.batch, p.theta, true);
+  EXPECT_NEAR(total, reference.terms.total, 1e-13);
+  EXPECT_NEAR(objective.last_terms().error, reference.terms.error, 1e-13);
+  EXPECT_NEAR(objective.last_terms().l2, reference.terms.l2, 1e-13);
+  EXPECT_NEAR(objective.last_terms().firing_rate, reference.terms.firing_rate, 1e-13);
+  EXPECT_NEAR(objective.last_terms().position_rms, reference.terms.position_rms, 1e-12);
+  EXPECT_LT(max_relative_difference(gradient, reference.gradient), 1e-12);
+  // value() agrees with value_gradient()'s loss.
+  EXPECT_EQ(objective.value(p.theta), total);
+}
+
+TEST(Objective, LossNormalizationsByHand) {
+  // One unit, one step, one trial, no noise: every term computable by hand.
+  ModelOptions model;
+  model.units = 1;
+  model.inputs = 2;
+  model.noise_sd = 0.0;
+  model.dt = 0.5;  // alpha = 0.5
+  LossOptions loss{0.5, 0.1};
+  const std::vector<float> inputs{1.0f, 2.0f}, targets{0.25f, -0.5f};
+  MinibatchView batch{1, 1, inputs, targets, {}, 0, 0};
+  // theta: W_in (1,2) | W_rec (1,1) | b | W_out (2,1) | x0
+  Eigen::VectorXd theta(7);
+  theta << 0.3, -0.2, 0.7, 0.1, 1.5, -2.0, 0.4;
+  const double u0 = std::tanh(0.4);
+  const double x1 = 0.4 + 0.5 * (-0.4 + 0.7 * u0 + 0.3 * 1.0 - 0.2 * 2.0 + 0.1);
+  const double u1 = std::tanh(x1);
+  const double E = (std::pow(1.5 * u1 - 0.25, 2) + std::pow(-2.0 * u1 + 0.5, 2)) / 2.0;
+  const double R_L2 = (0.09 + 0.04) / 2.0 + (2.25 + 4.0) / 2.0;
+  const double R_FR = u1 * u1;
+  CtrnnObjectiveDouble objective(model, loss);
+  objective.set_minibatch(batch);
+  EXPECT_NEAR(objective.value(theta), E + 0.5 * R_L2 + 0.1 * R_FR, 1e-14);
+  EXPECT_NEAR(objective.last_terms().error, E, 1e-14);
+  EXPECT_NEAR(objective.last_terms().l2, R_L2, 1e-14);
+  EXPECT_NEAR(objective.last_terms().firing_rate, R_FR, 1e-14);
+}
+
+// Explicit J (central differences of all outputs y and activities u w.r.t. theta, from the naive
+// reference) and explicit H, against the objective's G v.
+TEST(GaussNewton, MatchesExplicitJacobianProduct) {
+  SmallProblem p(5, 7, 3);
+  const double structural = 0.3;
+  const std::size_t Mc = 2;
+  CtrnnObjectiveDouble objective(p.model, p.loss, ObjectiveSettings{1});
+  objective.set_minibatch(p.batch);
+  objective.set_curvature_trials(Mc);
+  Eigen::VectorXd gradient, Gv;
+  objective.value_gradient(p.theta, gradient);
+  const Eigen::VectorXd v = p.random_vector(0);
+  objective.gauss_newton_product(v, structural, Gv);
+
+  const std::size_t N = p.model.units, T = p.batch.steps, B = p.batch.trials;
+  const ParameterLayout L(p.model);
+  const auto P = static_cast<Eigen::Index>(L.total);
+  // Outputs of the curvature trials: y (T, Mc, 2) then u (T, Mc, N).
+  auto outputs = [&](const Eigen::VectorXd& t) {
+    const auto r = detail::reference_forward(p.model, p.loss, p.batch, t, false);
+    Eigen::VectorXd o(static_cast<Eigen::Index>(T * Mc * (2 + N)));
+    Eigen::Index k = 0;
+    for (std::size_t s = 0; s < T; ++s)
+      for (std::size_t m = 0; m < Mc; ++m)
+        for (std::size_t j = 0; j < 2; ++j) o[k++] = r.outputs[(s * B + m) * 2 + j];
+    for (std::size_t s = 0; s < T; ++s)
+      for (std::size_t m = 0; m < Mc; ++m)
+        for (std::size_t i = 0; i < N; ++i) o[k++] = r.activities[(s * B + m) * N + i];
+    return o;
+  };
+  const Eigen::Index outs = static_cast<Eigen::Index>(T * Mc * (2 + N));
+  Eigen::MatrixXd J(outs, P);
+  const double h = 1e-3;
+  for (Eigen::Index i = 0; i < P; ++i) {
+    Eigen::VectorXd t1 = p.theta, t2 = p.theta, t3 = p.theta, t4 = p.theta;
+    t1[i] += h; t2[i] -= h; t3[i] += 2 * h; t4[i] -= 2 * h;
+    J.col(i) = (8.0 * (outputs(t1) - outputs(t2)) - (outputs(t3) - outputs(t4))) / (12.0 * h);
+  }
+  Eigen::VectorXd H(outs);
+  const double TM = static_cast<double>(T * Mc);
+  const Eigen::Index ny = static_cast<Eigen::Index>(T * Mc * 2);
+  H.head(ny).setConstant(2.0 / (TM * 2.0));
+  H.tail(outs - ny).setConstant(2.0 * (p.loss.lambda_fr + structural) / (TM * static_cast<double>(N)));
+  Eigen::VectorXd expected = J.transpose() * (H.asDiagonal() * (J * v));
+  // Exact Hessian of lambda_l2 R_L2.
+  for (std::size_t i = 0; i < N * 3; ++i) expected[static_cast<Eigen::Index>(L.W_in + i)] += 2.0 * p.loss.lambda_l2 / (3.0 * static_cast<double>(N)) * v[static_cast<Eigen::Index>(L.W_in + i)];
+  for (std::size_t i = 0; i < N * 2; ++i) expected[static_cast<Eigen::Index>(L.W_out + i)] += 2.0 * p.loss.lambda_l2 / (2.0 * static_cast<double>(N)) * v[static_cast<Eigen::Index>(L.W_out + i)];
+  EXPECT_LT(max_relative_difference(Gv, expected), 1e-8);
+  // The naive reference agrees too.
+  const auto reference = detail::reference_gauss_newton(p.model, p.loss, p.batch, p.theta, v, structural, Mc);
+  EXPECT_LT(max_relative_difference(Gv, reference), 1e-12);
+}
+
+TEST(GaussNewton, IsSymmetricAndPositiveSemidefinite) {
+  SmallProblem p(7, 13, 4, InitialState::kFromPosition);
+  CtrnnObjectiveDouble objective(p.model, p.loss, ObjectiveSettings{2});
+  objective.set_minibatch(p.batch);
+  Eigen::VectorXd gradient, Gu, Gv;
+  objective.value_gradient(p.theta, gradient);
+  for (std::uint64_t k = 0; k < 5; ++k) {
+    const Eigen::VectorXd u = p.random_vector(2 * k), v = p.random_vector(2 * k + 1);
+    objective.gauss_newton_product(u, 0.1, Gu);
+    objective.gauss_newton_product(v, 0.1, Gv);
+    EXPECT_NEAR(u.dot(Gv), v.dot(Gu), 1e-12 * std::abs(u.dot(Gv)) + 1e-15);
+    EXPECT_GE(v.dot(Gv), 0.0);
+  }
+  // With the loss weights off, v^T G v = |J_y v|^2 / (M T) >= 0 still; and G is exactly PSD on
+  // a direction that only moves W_out: v^T G v = sum (vW_out u)^2 / (M T) + L2 part.
+}
+
+TEST(GaussNewton, RecomputesStatesAfterValueAndCurvatureChange) {
+  SmallProblem p(6, 9, 5);
+  CtrnnObjectiveDouble objective(p.model, p.loss, ObjectiveSettings{2});
+  objective.set_minibatch(p.batch);
+  Eigen::VectorXd gradient, before, after;
+  objective.value_gradient(p.theta, gradient);
+  const Eigen::VectorXd v = p.random_vector(4);
+  objective.gauss_newton_product(v, 0.0, before);
+  const LossTerms at_theta = objective.gradient_terms();
+  objective.value(p.theta + v);  // a line-search probe must not disturb G v at theta
+  EXPECT_EQ(objective.gradient_terms().total, at_theta.total);
+  EXPECT_NE(objective.last_terms().total, at_theta.total);
+  objective.gauss_newton_product(v, 0.0, after);
+  EXPECT_EQ(before, after);
+  objective.set_curvature_trials(3);
+  objective.gauss_newton_product(v, 0.0, after);
+  const auto reference = detail::reference_gauss_newton(p.model, p.loss, p.batch, p.theta, v, 0.0, 3);
+  EXPECT_LT(max_relative_difference(after, reference), 1e-12);
+}
+
+TEST(Objective, FloatAgreesWithDouble) {
+  SmallProblem p(20, 30, 9);
+  CtrnnObjectiveDouble exact(p.model, p.loss, ObjectiveSettings{4});
+  CtrnnObjective fast(p.model, p.loss, ObjectiveSettings{4});
+  exact.set_minibatch(p.batch);
+  fast.set_minibatch(p.batch);
+  Eigen::VectorXd g_exact, g_fast, Gv_exact, Gv_fast;
+  const double l_exact = exact.value_gradient(p.theta, g_exact);
+  const double l_fast = fast.value_gradient(p.theta, g_fast);
+  EXPECT_NEAR(l_fast, l_exact, 1e-5 * l_exact);
+  EXPECT_LT(max_relative_difference(g_fast, g_exact), 1e-4);
+  const Eigen::VectorXd v = p.random_vector(1);
+  exact.gauss_newton_product(v, 0.05, Gv_exact);
+  fast.gauss_newton_product(v, 0.05, Gv_fast);
+  EXPECT_LT(max_relative_difference(Gv_fast, Gv_exact), 1e-4);
+}
+
+TEST(Objective, ResultsDoNotDependOnThreadCount) {
+  SmallProblem p(16, 20, 300);
+  CtrnnObjective objective(p.model, p.loss, ObjectiveSettings{40});
+  objective.set_minibatch(p.batch);
+  const Eigen::VectorXd v = p.random_vector(2);
+  Eigen::VectorXd g1, g2, Gv1, Gv2;
+  const int saved = thread_count();
+  set_thread_count(1);
+  const double l1 = objective.value_gradient(p.theta, g1);
+  objective.gauss_newton_product(v, 0.1, Gv1);
+  set_thread_count(2);
+  const double l2 = objective.value_gradient(p.theta, g2);
+  objective.gauss_newton_product(v, 0.1, Gv2);
+  set_thread_count(saved);
+  EXPECT_EQ(l1, l2);
+  EXPECT_EQ(g1, g2);
+  EXPECT_EQ(Gv1, Gv2);
+}
+
+TEST(Objective, NoiseIsReplayableAndKeyedByUpdate) {
+  SmallProblem p(8, 10, 3);
+  CtrnnObjectiveDouble objective(p.model, p.loss);
+  objective.set_minibatch(p.batch);
+  const double first = objective.value(p.theta);
+  objective.set_minibatch(p.batch);
+  EXPECT_EQ(objective.value(p.theta), first);
+  auto other = p.batch;
+  other.update_index += 1;
+  objective.set_minibatch(other);
+  EXPECT_NE(objective.value(p.theta), first);
+  p.model.noise_sd = 0.0;
+  CtrnnObjectiveDouble quiet(p.model, p.loss);
+  quiet.set_minibatch(p.batch);
+  const double a = quiet.value(p.theta);
+  quiet.set_minibatch(other);
+  EXPECT_EQ(quiet.value(p.theta), a);
+}
+
+TEST(Objective, WrongSizesAreUserErrors) {
+  SmallProblem p(4, 5, 2, InitialState::kFromPosition);
+  CtrnnObjectiveDouble objective(p.model, p.loss);
+  auto bad = p.batch;
+  bad.inputs = bad.inputs.first(bad.inputs.size() - 1);
+  EXPECT_THROW(objective.set_minibatch(bad), UserError);
+  bad = p.batch;
+  bad.starts = {};
+  EXPECT_THROW(objective.set_minibatch(bad), UserError);
+  objective.set_minibatch(p.batch);
+  EXPECT_THROW(objective.value(Eigen::VectorXd::Zero(3)), UserError);
+}
+
+}  // namespace
+}  // namespace gridrnn::model

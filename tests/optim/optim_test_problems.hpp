@@ -116,7 +116,21 @@ struct ScaledQuadratic {
   }
 };
 
+// ScaledQuadratic that also reports its loss terms (the two halves of 1/2 |theta|^2).
+struct QuadraticWithTerms : ScaledQuadratic {
+  std::vector<LossTerm> terms;
+  double value_gradient(const Eigen::VectorXd& t, Eigen::VectorXd& grad) {
+    const double f = ScaledQuadratic::value_gradient(t, grad);
+    const double first = 0.5 * t.head(2).squaredNorm();
+    terms = {{"first_half", first}, {"second_half", f - first}};
+    return f;
+  }
+  std::vector<LossTerm> loss_terms() const { return terms; }
+};
+
 static_assert(CurvatureObjective<LinearLeastSquares>);
+static_assert(ReportsLossTerms<QuadraticWithTerms>);
+static_assert(!ReportsLossTerms<ScaledQuadratic>);
 static_assert(CurvatureObjective<Rosenbrock>);
 static_assert(CurvatureObjective<ScaledQuadratic>);
 

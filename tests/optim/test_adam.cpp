@@ -79,6 +79,16 @@ TEST(Adam, FirstUpdateMatchesTheFormula) {
   EXPECT_LT((theta - expected).norm(), 1e-14);
 }
 
+TEST(Adam, SummaryCarriesTheLossTerms) {
+  testing::QuadraticWithTerms problem;
+  Eigen::VectorXd theta = Eigen::VectorXd::Ones(4);
+  Adam adam;
+  const UpdateSummary summary = adam.step(problem, theta);
+  ASSERT_EQ(summary.loss_terms.size(), 2u);
+  EXPECT_DOUBLE_EQ(summary.loss_terms[1].value, 1.0);
+  EXPECT_EQ(summary_table_row(summary).find("converged"), std::string::npos);  // no CG in Adam
+}
+
 TEST(Adam, ClipsTheGradientNormBeforeTheMoments) {
   ScaledQuadratic problem;  // gradient = theta, norm 5 here
   Eigen::VectorXd theta(4);

@@ -7,6 +7,8 @@
 //   value(theta)                      loss on the current minibatch, with the same trials and the
 //                                     same noise sample as the last value_gradient (so line searches
 //                                     compare like with like). May return NaN/Inf; optimizers cope.
+//                                     Must NOT move the linearization point: Hessian-free calls
+//                                     value() at trial points and then gauss_newton_product() again.
 //   value_gradient(theta, grad)       loss and its gradient (grad resized/overwritten by the callee)
 //                                     at theta; remembers theta as the point where
 //                                     gauss_newton_product linearizes.

@@ -109,4 +109,3 @@ BENCHMARK(BM_CtrnnValue)->ArgNames({"T", "B"})->Args({500, 500})->Unit(benchmark
 
 }  // namespace
 
-BENCHMARK_MAIN();

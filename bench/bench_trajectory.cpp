@@ -48,4 +48,3 @@ BENCHMARK(BM_GenerateBatch)
 
 }  // namespace
 
-BENCHMARK_MAIN();

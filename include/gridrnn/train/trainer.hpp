@@ -1,0 +1,66 @@
+#pragma once
+// The training loop (PAPER.md section 4): each update draws M fresh trials (update k, trial m
+// from Rng(seed, paths, k, m)), holds them and their unit noise fixed, and asks the optimizer
+// for one step. A run folder holds:
+//   run.json          marker: format, version, gridrnn version
+//   config.toml       the effective config (the run's only input; resume reads it)
+//   checkpoint.bin    the latest checkpoint (train/checkpoint.hpp), written atomically
+//   network/          the latest network as NPY (model/network_io.hpp), for predict and numpy
+//   metrics.jsonl     one JSON object per update (loss terms, position errors, optimizer state)
+//   snapshots/update_NNNNNN/   networks along training, if [train] snapshot_every > 0
+// Resuming from checkpoint.bin reproduces a straight run bit for bit (same thread count or
+// not: the model's reductions do not depend on it).
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "gridrnn/train/experiment.hpp"
+
+namespace gridrnn::train {
+
+inline constexpr int kRunFormatVersion = 1;
+
+struct TrainResult {
+  std::int64_t updates_done = 0;
+  bool interrupted = false;           // stopped by a signal (checkpoint written)
+  double validation_position_rms = 0; // RMS distance of the decoded from the true position
+  double baseline_position_rms = 0;   // the same for the best constant answer: the arena centre
+  double seconds = 0;
+};
+
+// Validation error of theta on the experiment's fixed validation set, and the baseline.
+struct Validation {
+  double position_rms = 0;
+  double baseline_rms = 0;
+  model::LossTerms terms;
+};
+
+class Trainer {
+ public:
+  // Creates the run folder's contents for a new run. run_dir must be absent or empty;
+  // config_toml is saved as config.toml.
+  static void create_run(const std::filesystem::path& run_dir, const Experiment& experiment,
+                         const std::string& config_toml);
+
+  // Opens an existing run (reads checkpoint.bin; the experiment must come from its config.toml).
+  Trainer(const std::filesystem::path& run_dir, Experiment experiment);
+  ~Trainer();
+
+  std::int64_t updates_done() const;
+  // Runs updates until `until` updates are done (at most experiment.train.updates), or until
+  // *stop becomes true (then checkpoints and returns with interrupted = true).
+  TrainResult run(std::int64_t until, const std::atomic<bool>* stop = nullptr);
+  Validation validate();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// True if dir holds a gridrnn run (run.json with the right format).
+bool is_run_folder(const std::filesystem::path& dir);
+
+}  // namespace gridrnn::train

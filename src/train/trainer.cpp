@@ -1,0 +1,314 @@
+#include "gridrnn/train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "gridrnn/core/error.hpp"
+#include "gridrnn/core/progress.hpp"
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/model/network_io.hpp"
+#include "gridrnn/model/objective.hpp"
+#include "gridrnn/train/checkpoint.hpp"
+
+namespace gridrnn::train {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// The validation set's noise is keyed like an update whose index no run reaches.
+constexpr std::uint64_t kValidationNoiseIndex = ~std::uint64_t{0};
+
+std::vector<float> start_positions(const trajectory::Batch& batch) {
+  std::vector<float> starts(batch.trials * 2);  // (B, 2) = positions[0]
+  for (std::size_t i = 0; i < starts.size(); ++i) starts[i] = static_cast<float>(batch.positions[i]);
+  return starts;
+}
+
+model::MinibatchView view_of(const trajectory::Batch& batch, const std::vector<float>& starts,
+                             std::uint64_t seed, std::uint64_t update_index) {
+  model::MinibatchView view;
+  view.steps = batch.steps;
+  view.trials = batch.trials;
+  view.inputs = batch.inputs;
+  view.targets = batch.targets;
+  view.starts = starts;
+  view.noise_seed = seed;
+  view.update_index = update_index;
+  return view;
+}
+
+json run_marker() {
+  return json{{"format", "gridrnn-run"}, {"format_version", kRunFormatVersion},
+              {"gridrnn_version", GRIDRNN_VERSION}};
+}
+
+double finite_or_null_guard(double v) { return std::isfinite(v) ? v : -1.0; }
+
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+}  // namespace
+
+bool is_run_folder(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "run.json", ec)) return false;
+  try {
+    const json marker = json::parse(io::read_file(dir / "run.json"));
+    return marker.value("format", "") == "gridrnn-run";
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+struct Trainer::Impl {
+  fs::path run_dir;
+  Experiment experiment;
+  Eigen::VectorXd theta;
+  std::int64_t updates_done = 0;
+  model::CtrnnObjective objective;
+  std::optional<model::CtrnnObjective> validation_objective;
+  std::optional<optim::HessianFree> hessian_free;
+  std::optional<optim::Adam> adam;
+  trajectory::Batch batch;
+  std::vector<float> starts;
+  trajectory::Batch validation_batch;
+  std::vector<float> validation_starts;
+  double baseline_rms = 0;
+
+  Impl(fs::path dir, Experiment e)
+      : run_dir(std::move(dir)), experiment(std::move(e)),
+        objective(experiment.model, experiment.loss) {}
+
+  Checkpoint checkpoint() const {
+    Checkpoint c;
+    c.updates_done = updates_done;
+    c.optimizer = optimizer_name(experiment.train.optimizer);
+    c.theta = theta;
+    if (hessian_free) {
+      c.scalars["lambda"] = hessian_free->state().lambda;
+      c.scalars["updates"] = static_cast<double>(hessian_free->state().updates);
+      c.vectors["previous_solution"] = hessian_free->state().previous_solution;
+    } else {
+      c.scalars["updates"] = static_cast<double>(adam->state().updates);
+      c.vectors["first_moment"] = adam->state().first_moment;
+      c.vectors["second_moment"] = adam->state().second_moment;
+    }
+    return c;
+  }
+
+  void restore(const Checkpoint& c) {
+    const auto expected = optimizer_name(experiment.train.optimizer);
+    if (c.optimizer != expected) {
+      throw_user_error("checkpoint in '{}' was written by the {} optimizer but config.toml asks "
+                       "for {}; restore the run's config.toml",
+                       run_dir.string(), c.optimizer, expected);
+    }
+    if (static_cast<std::size_t>(c.theta.size()) != objective.num_parameters()) {
+      throw_user_error("checkpoint in '{}' holds {} parameters but the network of config.toml "
+                       "has {}; restore the run's config.toml",
+                       run_dir.string(), c.theta.size(), objective.num_parameters());
+    }
+    const auto scalar = [&](const char* name) {
+      const auto it = c.scalars.find(name);
+      if (it == c.scalars.end()) {
+        throw_user_error("checkpoint in '{}' lacks the optimizer value '{}'", run_dir.string(), name);
+      }
+      return it->second;
+    };
+    const auto vector = [&](const char* name) {
+      const auto it = c.vectors.find(name);
+      if (it == c.vectors.end()) {
+        throw_user_error("checkpoint in '{}' lacks the optimizer vector '{}'", run_dir.string(), name);
+      }
+      return it->second;
+    };
+    theta = c.theta;
+    updates_done = c.updates_done;
+    if (hessian_free) {
+      hessian_free->state().lambda = scalar("lambda");
+      hessian_free->state().updates = static_cast<std::int64_t>(scalar("updates"));
+      hessian_free->state().previous_solution = vector("previous_solution");
+    } else {
+      adam->state().updates = static_cast<std::int64_t>(scalar("updates"));
+      adam->state().first_moment = vector("first_moment");
+      adam->state().second_moment = vector("second_moment");
+    }
+  }
+
+  void save_state() {
+    write_checkpoint(run_dir / "checkpoint.bin", checkpoint());
+    model::save_network(run_dir / "network", experiment.model, theta,
+                        trajectory::encoding_name(experiment.task.encoding));
+  }
+
+  // Keeps the metrics lines of updates 1..updates_done (a resumed run rewrites the rest).
+  void trim_metrics() {
+    const fs::path path = run_dir / "metrics.jsonl";
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return;
+    std::istringstream in(io::read_file(path));
+    std::string kept;
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      try {
+        if (json::parse(line).value("update", std::int64_t{0}) > updates_done) continue;
+      } catch (const std::exception&) {
+        continue;  // a line cut by a crash
+      }
+      kept += line + "\n";
+    }
+    io::write_file_atomic(path, kept);
+  }
+
+  void prepare_validation() {
+    if (validation_objective) return;
+    const auto& e = experiment;
+    trajectory::generate_batch(validation_batch, e.arena, e.motion, e.task.encoding, e.train.seed,
+                               0, static_cast<std::size_t>(e.task.validation_trials),
+                               static_cast<std::size_t>(e.task.steps), Stream::kValidation);
+    validation_starts = start_positions(validation_batch);
+    validation_objective.emplace(e.model, e.loss);
+    validation_objective->set_minibatch(
+        view_of(validation_batch, validation_starts, e.train.seed, kValidationNoiseIndex));
+    // Best constant answer as the issue defines it: always the arena centre.
+    const arena::Point centre = e.arena.centre();
+    double sum = 0;
+    const auto& targets = validation_batch.targets;
+    for (std::size_t i = 0; i < targets.size(); i += 2) {
+      const double dx = targets[i] - centre.x, dy = targets[i + 1] - centre.y;
+      sum += dx * dx + dy * dy;
+    }
+    baseline_rms = std::sqrt(sum / static_cast<double>(targets.size() / 2));
+  }
+
+  Validation validate() {
+    prepare_validation();
+    Validation v;
+    validation_objective->value(theta);
+    v.terms = validation_objective->last_terms();
+    v.position_rms = v.terms.position_rms;
+    v.baseline_rms = baseline_rms;
+    return v;
+  }
+};
+
+void Trainer::create_run(const fs::path& run_dir, const Experiment& experiment,
+                         const std::string& config_toml) {
+  io::OutputDir out(run_dir, /*allow_existing=*/false);
+  io::write_file_atomic(out / "run.json", run_marker().dump(2) + "\n");
+  io::write_file_atomic(out / "config.toml", config_toml);
+  io::write_file_atomic(out / "metrics.jsonl", "");
+  Impl impl(out.staging(), experiment);
+  if (experiment.train.optimizer == OptimizerKind::kHessianFree) {
+    impl.hessian_free.emplace(experiment.hessian_free);
+    impl.hessian_free->state().lambda = experiment.hessian_free.initial_lambda;
+  } else {
+    impl.adam.emplace(experiment.adam);
+  }
+  impl.theta = model::initial_parameters(experiment.model, experiment.train.seed);
+  impl.save_state();
+  out.commit();
+}
+
+Trainer::Trainer(const fs::path& run_dir, Experiment experiment)
+    : impl_(std::make_unique<Impl>(run_dir, std::move(experiment))) {
+  auto& e = impl_->experiment;
+  if (e.train.optimizer == OptimizerKind::kHessianFree) {
+    impl_->hessian_free.emplace(e.hessian_free);
+    const auto curvature = static_cast<std::size_t>(
+        std::ceil(e.hessian_free.curvature_fraction * static_cast<double>(e.task.trials)));
+    impl_->objective.set_curvature_trials(curvature);
+  } else {
+    impl_->adam.emplace(e.adam);
+  }
+  impl_->restore(read_checkpoint(run_dir / "checkpoint.bin"));
+  impl_->trim_metrics();
+}
+
+Trainer::~Trainer() = default;
+
+std::int64_t Trainer::updates_done() const { return impl_->updates_done; }
+
+Validation Trainer::validate() { return impl_->validate(); }
+
+TrainResult Trainer::run(std::int64_t until, const std::atomic<bool>* stop) {
+  Impl& s = *impl_;
+  const Experiment& e = s.experiment;
+  until = std::min(until, e.train.updates);
+  const auto started = std::chrono::steady_clock::now();
+  TrainResult result;
+  std::ofstream metrics(s.run_dir / "metrics.jsonl", std::ios::app);
+  if (!metrics) throw_user_error("cannot append to '{}'", (s.run_dir / "metrics.jsonl").string());
+  Progress progress("update", until);
+  double last_validation = std::nan("");
+  while (s.updates_done < until) {
+    if (stop != nullptr && stop->load()) {
+      result.interrupted = true;
+      break;
+    }
+    const auto k = static_cast<std::uint64_t>(s.updates_done);
+    trajectory::generate_batch(s.batch, e.arena, e.motion, e.task.encoding, e.train.seed, k,
+                               static_cast<std::size_t>(e.task.trials),
+                               static_cast<std::size_t>(e.task.steps), Stream::kPaths);
+    s.starts = start_positions(s.batch);
+    s.objective.set_minibatch(view_of(s.batch, s.starts, e.train.seed, k));
+    const optim::UpdateSummary summary = s.hessian_free ? s.hessian_free->step(s.objective, s.theta)
+                                                        : s.adam->step(s.objective, s.theta);
+    s.updates_done += 1;
+    const model::LossTerms terms = s.objective.gradient_terms();
+    json line{{"update", s.updates_done},
+              {"optimizer", optimizer_name(e.train.optimizer)},
+              {"loss", number_or_null(summary.loss_before)},
+              {"loss_after", number_or_null(summary.loss_after)},
+              {"error", terms.error},
+              {"l2", terms.l2},
+              {"firing_rate", terms.firing_rate},
+              {"position_rms", terms.position_rms},
+              {"gradient_norm", number_or_null(summary.gradient_norm)},
+              {"accepted", summary.accepted},
+              {"seconds", summary.seconds}};
+    if (s.hessian_free) {
+      line["lambda"] = number_or_null(summary.lambda);
+      line["rho"] = number_or_null(summary.rho);
+      line["cg_iterations"] = summary.cg_iterations;
+      line["cg_stop"] = optim::to_string(summary.cg_stop);
+      line["line_search_rate"] = number_or_null(summary.line_search_rate);
+      if (!summary.rejection.empty()) line["rejection"] = summary.rejection;
+    }
+    const bool at_end = s.updates_done == until;
+    if (s.updates_done % e.train.validate_every == 0 || at_end) {
+      const Validation v = s.validate();
+      last_validation = v.position_rms;
+      line["validation_position_rms"] = number_or_null(v.position_rms);
+      line["baseline_position_rms"] = v.baseline_rms;
+    }
+    metrics << line.dump() << "\n" << std::flush;
+    if (s.updates_done % e.train.checkpoint_every == 0 || at_end) s.save_state();
+    if (e.train.snapshot_every > 0 && s.updates_done % e.train.snapshot_every == 0) {
+      model::save_network(s.run_dir / "snapshots" / fmt::format("update_{:06}", s.updates_done),
+                          e.model, s.theta, trajectory::encoding_name(e.task.encoding));
+    }
+    progress.update(s.updates_done,
+                    fmt::format("loss {:.4g}  pos.err {:.3g}  val {:.3g}{}", summary.loss_before,
+                                terms.position_rms, finite_or_null_guard(last_validation),
+                                s.hessian_free ? fmt::format("  lambda {:.3g}  cg {}", summary.lambda,
+                                                             summary.cg_iterations)
+                                               : std::string{}));
+  }
+  progress.finish();
+  if (result.interrupted) s.save_state();
+  const Validation v = s.validate();
+  result.updates_done = s.updates_done;
+  result.validation_position_rms = v.position_rms;
+  result.baseline_position_rms = v.baseline_rms;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace gridrnn::train

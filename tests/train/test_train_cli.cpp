@@ -1,0 +1,224 @@
+// The training loop through the `gridrnn train` command: exact resume, interruption, bad inputs,
+// and that training actually learns path integration.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/io/npy.hpp"
+#include "gridrnn/train/checkpoint.hpp"
+#include "test_helpers.hpp"
+
+namespace gridrnn {
+namespace {
+
+using testing::run_gridrnn;
+using testing::TempDir;
+
+// A tiny path-integration problem: 12 units, 40-step paths.
+constexpr const char* kTinyConfig = R"(
+[task]
+steps = 40
+trials = 48
+validation_trials = 32
+encoding = "speed_cos_sin"
+[model]
+units = 12
+[train]
+updates = 6
+validate_every = 2
+checkpoint_every = 2
+)";
+
+std::string write_config(const TempDir& dir, const std::string& text, const char* name = "c.toml") {
+  io::write_file_atomic(dir / name, text);
+  return (dir / name).string();
+}
+
+std::string network_bytes(const std::filesystem::path& run) {
+  std::string all;
+  for (const char* name : {"W_in.npy", "W_rec.npy", "b.npy", "W_out.npy", "x0.npy"}) {
+    all += io::read_file(run / "network" / name);
+  }
+  return all;
+}
+
+std::vector<nlohmann::json> metrics(const std::filesystem::path& run) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(io::read_file(run / "metrics.jsonl"));
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(TrainCli, StoppedAndResumedRunEndsByteIdenticalToAStraightRun) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  auto straight = run_gridrnn("train --config " + config + " --out " + (dir / "straight").string());
+  ASSERT_EQ(straight.status, 0) << straight.output;
+  auto first = run_gridrnn("train --config " + config + " --out " + (dir / "resumed").string() +
+                           " --until 3");
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_EQ(train::read_checkpoint(dir / "resumed" / "checkpoint.bin").updates_done, 3);
+  auto second = run_gridrnn("train --resume " + (dir / "resumed").string());
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_EQ(network_bytes(dir / "straight"), network_bytes(dir / "resumed"));
+  EXPECT_EQ(io::read_file(dir / "straight" / "checkpoint.bin"),
+            io::read_file(dir / "resumed" / "checkpoint.bin"));
+  const auto lines = metrics(dir / "resumed");
+  ASSERT_EQ(lines.size(), 6u);
+  for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i]["update"], i + 1);
+}
+
+TEST(TrainCli, AdamRunResumesExactlyToo) {
+  TempDir dir;
+  const std::string config =
+      write_config(dir, std::string(kTinyConfig) + "optimizer = \"adam\"\n[adam]\nlearning_rate = 0.01\n");
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + (dir / "a").string()).status, 0);
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + (dir / "b").string() + " --until 4").status, 0);
+  ASSERT_EQ(run_gridrnn("train --resume " + (dir / "b").string()).status, 0);
+  EXPECT_EQ(network_bytes(dir / "a"), network_bytes(dir / "b"));
+}
+
+TEST(TrainCli, ResultsDoNotDependOnTheThreadCount) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --threads 1 --out " + (dir / "one").string()).status, 0);
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --threads 2 --out " + (dir / "two").string()).status, 0);
+  EXPECT_EQ(network_bytes(dir / "one"), network_bytes(dir / "two"));
+}
+
+TEST(TrainCli, RunFolderHoldsNetworkMetricsCheckpointAndConfig) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  auto result = run_gridrnn("train --config " + config + " --out " + (dir / "run").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("validation position error"), std::string::npos) << result.output;
+  for (const char* name : {"run.json", "config.toml", "checkpoint.bin", "metrics.jsonl",
+                           "network/W_rec.npy", "network/network.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "run" / name)) << name;
+  }
+  const auto lines = metrics(dir / "run");
+  ASSERT_EQ(lines.size(), 6u);
+  for (const char* key : {"loss", "error", "l2", "firing_rate", "position_rms", "lambda", "rho",
+                          "cg_iterations", "accepted", "seconds"}) {
+    EXPECT_TRUE(lines[0].contains(key)) << key;
+  }
+  EXPECT_TRUE(lines[1].contains("validation_position_rms"));
+  EXPECT_EQ(io::read_npy(dir / "run" / "network" / "W_rec.npy").shape,
+            (std::vector<std::size_t>{12, 12}));
+}
+
+TEST(TrainCli, NonEmptyFolderIsRefusedUnlessForce) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  std::filesystem::create_directories(dir / "busy");
+  io::write_file_atomic(dir / "busy" / "notes.txt", "mine");
+  auto refused = run_gridrnn("train --config " + config + " --out " + (dir / "busy").string());
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.output.find("not empty"), std::string::npos) << refused.output;
+  // --force replaces only a gridrnn run folder, never someone's files.
+  auto forced = run_gridrnn("train --config " + config + " --force --out " + (dir / "busy").string());
+  EXPECT_EQ(forced.status, 2) << forced.output;
+  EXPECT_EQ(io::read_file(dir / "busy" / "notes.txt"), "mine");
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + (dir / "run").string() + " --until 1").status, 0);
+  EXPECT_EQ(run_gridrnn("train --config " + config + " --force --out " + (dir / "run").string()).status, 0);
+  EXPECT_EQ(metrics(dir / "run").size(), 6u);
+}
+
+TEST(TrainCli, BadInputsExitWithStatus2AndWriteNothing) {
+  TempDir dir;
+  const std::string bad_key = write_config(dir, "[train]\nupdatez = 5\n", "k.toml");
+  const std::string bad_value = write_config(dir, "[model]\nunits = 0\n", "v.toml");
+  const std::string bad_type = write_config(dir, "[task]\nsteps = \"long\"\n", "t.toml");
+  const std::string bad_arena = write_config(dir, "[arena]\nshape = \"pentagon\"\n", "a.toml");
+  struct Case {
+    std::string arguments, expected;
+  } cases[] = {
+      {"--config " + bad_key, "train.updatez"},
+      {"--config " + bad_value, "model.units"},
+      {"--config " + bad_type, "task.steps"},
+      {"--config " + bad_arena, "pentagon"},
+      {"--config " + (dir / "missing.toml").string(), "missing.toml"},
+      {"--set train.updates=-3", "train.updates"},
+  };
+  for (const auto& c : cases) {
+    auto result = run_gridrnn("train " + c.arguments + " --out " + (dir / "out").string());
+    EXPECT_EQ(result.status, 2) << c.arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find(c.expected), std::string::npos) << result.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "out")) << c.arguments;
+  }
+  auto missing = run_gridrnn("train --resume " + (dir / "nowhere").string());
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.output.find("nowhere"), std::string::npos) << missing.output;
+  // Only the config files remain.
+  EXPECT_EQ(dir.entry_count(), 4u);
+}
+
+TEST(TrainCli, CorruptedOrTruncatedCheckpointIsRefusedOnResume) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + (dir / "run").string() + " --until 2").status, 0);
+  const auto checkpoint = dir / "run" / "checkpoint.bin";
+  const std::string good = io::read_file(checkpoint);
+  std::filesystem::resize_file(checkpoint, good.size() / 2);
+  auto truncated = run_gridrnn("train --resume " + (dir / "run").string());
+  EXPECT_EQ(truncated.status, 2);
+  EXPECT_NE(truncated.output.find("checkpoint.bin"), std::string::npos) << truncated.output;
+  std::string altered = good;
+  altered[altered.size() - 20] ^= 0x10;
+  io::write_file_atomic(checkpoint, altered);
+  auto corrupted = run_gridrnn("train --resume " + (dir / "run").string());
+  EXPECT_EQ(corrupted.status, 2);
+  EXPECT_NE(corrupted.output.find("checksum"), std::string::npos) << corrupted.output;
+  // The refused resumes did not touch the run: restoring the checkpoint lets it continue.
+  io::write_file_atomic(checkpoint, good);
+  EXPECT_EQ(run_gridrnn("train --resume " + (dir / "run").string()).status, 0);
+}
+
+TEST(TrainCli, SigintWritesACheckpointAndTheRunResumes) {
+  TempDir dir;
+  const std::string config = write_config(
+      dir, std::string(kTinyConfig).replace(std::string(kTinyConfig).find("updates = 6"), 11,
+                                            "updates = 100000"));
+  const std::string run = (dir / "run").string();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::execl(GRIDRNN_BINARY, GRIDRNN_BINARY, "train", "--config", config.c_str(), "--out",
+            run.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until a few updates are logged, then interrupt.
+  for (int i = 0; i < 600; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::error_code ec;
+    if (std::filesystem::exists(dir / "run" / "metrics.jsonl", ec) &&
+        std::filesystem::file_size(dir / "run" / "metrics.jsonl", ec) > 1000) {
+      break;
+    }
+  }
+  ::kill(child, SIGINT);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const auto checkpoint = train::read_checkpoint(dir / "run" / "checkpoint.bin");
+  EXPECT_GT(checkpoint.updates_done, 0);
+  EXPECT_EQ(metrics(dir / "run").size(), static_cast<std::size_t>(checkpoint.updates_done));
+  auto resumed = run_gridrnn("train --resume " + run + " --until " +
+                             std::to_string(checkpoint.updates_done + 2));
+  EXPECT_EQ(resumed.status, 0) << resumed.output;
+}
+
+}  // namespace
+}  // namespace gridrnn

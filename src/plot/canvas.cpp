@@ -281,16 +281,27 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   if (hi < lo) std::swap(lo, hi);
   if (hi - lo <= 0.0) return {lo};
   const double raw = (hi - lo) / std::max(1, target);
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = magnitude;
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    step = m * magnitude;
-    if (step >= raw) break;
+  double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  // The smallest step of 1, 2, 5 x 10^k not below the raw step; smaller ones while fewer than two
+  // ticks fall inside (a range like [0.00003, 0.04998] would otherwise get none).
+  constexpr double kMantissas[] = {1.0, 2.0, 5.0};
+  int m = 0;
+  while (m < 2 && kMantissas[m] * magnitude < raw) ++m;
+  if (kMantissas[m] * magnitude < raw) {
+    m = 0;
+    magnitude *= 10.0;
   }
-  const double first = std::ceil(lo / step - 1e-9) * step;
-  for (double v = first; v <= hi + 1e-9 * step; v += step) {
-    ticks.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
-    if (ticks.size() > 100) break;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    const double step = kMantissas[m] * magnitude;
+    ticks.clear();
+    const double first = std::ceil(lo / step - 1e-9) * step;
+    for (double v = first; v <= hi + 1e-9 * step && ticks.size() <= 100; v += step)
+      ticks.push_back(std::abs(v) < 1e-9 * step ? 0.0 : v);
+    if (ticks.size() >= 2) break;
+    if (--m < 0) {
+      m = 2;
+      magnitude /= 10.0;
+    }
   }
   return ticks;
 }
@@ -518,13 +529,19 @@ void draw_heatmap_cells(cairo_t* cr, const Eigen::MatrixXd& map, const DataTrans
   cairo_surface_destroy(image);
 }
 
+// The y ticks of a plotting area (log10 positions on log axes), shared by grid lines and labels.
+std::vector<double> y_axis_ticks(const DataTransform& t) {
+  if (t.log_y) return log_ticks(t.extent.y_min, t.extent.y_max);
+  return nice_ticks(t.extent.y_min, t.extent.y_max, std::max(3, static_cast<int>(t.area.height / 28.0)));
+}
+
 // Ticks with labels along the bottom (x) and left (y) edges of t.area, and the axis labels.
 void draw_axes(cairo_t* cr, const DataTransform& t, const std::string& x_label,
                const std::string& y_label, double label_offset_y) {
   const Rect& a = t.area;
   cairo_set_line_width(cr, 0.6);
   set_color(cr, kAxisColor);
-  const int x_target = std::max(2, static_cast<int>(a.width / 45.0));
+  const int x_target = std::max(3, static_cast<int>(a.width / 45.0));
   const auto xt = nice_ticks(t.extent.x_min, t.extent.x_max, x_target);
   const double x_step = xt.size() > 1 ? xt[1] - xt[0] : 1.0;
   for (double v : xt) {
@@ -535,9 +552,7 @@ void draw_axes(cairo_t* cr, const DataTransform& t, const std::string& x_label,
     draw_text(cr, tick_label(v, x_step), px, a.y + a.height + 4, kTickFontSize, 0.5, 0.0,
               kAxisColor);
   }
-  const int y_target = std::max(2, static_cast<int>(a.height / 30.0));
-  const auto yt = t.log_y ? log_ticks(t.extent.y_min, t.extent.y_max)
-                          : nice_ticks(t.extent.y_min, t.extent.y_max, y_target);
+  const auto yt = y_axis_ticks(t);
   const double y_step = yt.size() > 1 ? yt[1] - yt[0] : 1.0;
   for (double v : yt) {
     const double py =
@@ -664,7 +679,7 @@ void Figure::draw(void* context) const {
   }
   if (!page_legend_.empty()) {
     double total = 0.0;
-    for (const auto& [name, color] : page_legend_) total += text_width(cr, name, 9.0) + 26;
+    for (const auto& [name, color] : page_legend_) total += text_width(cr, name, 9.0, true) + 26;
     double x = std::max(kPageMargin, 0.5 * (width_ - total));
     const double cy = top + kPageLegendHeight / 2;
     for (const auto& [name, color] : page_legend_) {
@@ -672,7 +687,7 @@ void Figure::draw(void* context) const {
       set_color(cr, color);
       cairo_fill(cr);
       draw_text(cr, name, x + 18, cy, 9.0, 0.0, 0.5, color, 0.0, true);
-      x += text_width(cr, name, 9.0) + 26;
+      x += text_width(cr, name, 9.0, true) + 26;
     }
   }
   if (page_colorbar_) {
@@ -745,10 +760,7 @@ void Figure::draw(void* context) const {
       const Rect& a = t.area;
       cairo_set_line_width(cr, 0.5);
       set_color(cr, kGridColor);
-      const int y_target = std::max(2, static_cast<int>(a.height / 30.0));
-      const auto yt = t.log_y ? log_ticks(t.extent.y_min, t.extent.y_max)
-                              : nice_ticks(t.extent.y_min, t.extent.y_max, y_target);
-      for (double v : yt) {
+      for (double v : y_axis_ticks(t)) {
         const double py =
             a.y + a.height - (v - t.extent.y_min) / (t.extent.y_max - t.extent.y_min) * a.height;
         cairo_move_to(cr, a.x, py);
@@ -775,13 +787,14 @@ void Figure::draw(void* context) const {
       double r_max = 0.0;
       for (double r : polar->radii)
         if (std::isfinite(r)) r_max = std::max(r_max, r);
-      const auto rings = nice_ticks(0.0, r_max > 0 ? r_max : 1.0, 2);
-      const double r_scale = rings.empty() ? 1.0 : std::max(rings.back(), r_max);
-      const double scale = radius / (r_scale > 0 ? r_scale : 1.0);
+      // The outer circle is the curve's maximum; inner rings at nice values below it.
+      const double r_outer = r_max > 0 ? r_max : 1.0;
+      const auto rings = nice_ticks(0.0, r_outer, 3);
+      const double scale = radius / r_outer;
       cairo_set_line_width(cr, 0.5);
       set_color(cr, kGridColor);
       for (double r : rings) {
-        if (r <= 0) continue;
+        if (r <= 0 || r >= r_outer * 0.98) continue;
         cairo_new_sub_path(cr);
         cairo_arc(cr, cx, cy, r * scale, 0, 2 * std::numbers::pi);
       }
@@ -835,9 +848,8 @@ void Figure::draw(void* context) const {
         cairo_stroke(cr);
       }
       const std::string ring_text =
-          rings.size() >= 2 ? fmt::format("{} (ring {})", polar->style.radial_label,
-                                          tick_label(rings.back(), rings[1] - rings[0]))
-                            : polar->style.radial_label;
+          fmt::format("{} (outer circle {})", polar->style.radial_label,
+                      r_max > 0 ? fmt::format("{:.2g}", r_max) : std::string("0"));
       const double size = fitting_size(cr, ring_text, kTickFontSize, c.width - 8);
       draw_text(cr, ring_text, cx, a.y + a.height + kPolarLabelMargin + 1, size, 0.5, 0.0,
                 kAxisColor);

@@ -15,6 +15,8 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPanelTitleAndPadding = 19.0;  // title band + cell padding (canvas layout)
+constexpr Rgb kDecodedColor{0.85, 0.1, 0.1};
+constexpr Rgb kStartColor{0.0, 0.6, 0.3};
 
 // Rank of a class in class_order (first entry that is a prefix of the class), or the order's size.
 std::size_t class_rank(const std::string& unit_class, const std::vector<std::string>& class_order) {
@@ -352,8 +354,10 @@ void write_training_curves(const std::filesystem::path& path, const TrainingCurv
         lo = std::min(lo, v);
         hi = std::max(hi, v);
       }
-      Series s{curve.label, curve.update, curve.value, category_color(static_cast<int>(c)),
-               spec.style, 1.4, 1.6, 1.0};
+      // Markers only while they stay apart; a long run reads better as a plain line.
+      const Series::Style style = curve.value.size() <= 60 ? spec.style : Series::Style::kLine;
+      Series s{curve.label, curve.update, curve.value, category_color(static_cast<int>(c)), style,
+               1.4, 1.6, 1.0};
       series.push_back(std::move(s));
     }
     AxesStyle style;
@@ -393,8 +397,10 @@ void write_paths_figure(const std::filesystem::path& path, const Polyline& outli
   axes.x_label = "x";
   axes.y_label = "y";
   axes.equal_aspect = true;
-  axes.x_range = std::array<double, 2>{extent.x_min, extent.x_max};
-  axes.y_range = std::array<double, 2>{extent.y_min, extent.y_max};
+  // A little room around the extent so walls on its edge are not hidden by the frame.
+  const double pad = 0.03 * std::max(extent.x_max - extent.x_min, extent.y_max - extent.y_min);
+  axes.x_range = std::array<double, 2>{extent.x_min - pad, extent.x_max + pad};
+  axes.y_range = std::array<double, 2>{extent.y_min - pad, extent.y_max + pad};
   axes.outlines = {outline};
   figure.lines(0, 0, {fmt::format("{} sample paths", sample_paths.size())}, std::move(series),
                std::move(axes));
@@ -417,16 +423,20 @@ void write_decoded_paths_figure(const std::filesystem::path& path, const Polylin
   const std::size_t shown = std::min<std::size_t>(paths.size(), 6);
   const int cols = static_cast<int>(std::min<std::size_t>(shown, 3));
   const int rows = static_cast<int>((shown + 2) / 3);
-  const auto size = Figure::page_size_for_cells(rows, cols, 260, 250, true, false, false);
-  Figure figure(size[0], size[1], rows, cols);
+  const auto size_with_legend =
+      Figure::page_size_for_cells(rows, cols, 260, 250, true, true, false);
+  Figure figure(size_with_legend[0], size_with_legend[1], rows, cols);
   figure.set_title(title);
+  figure.set_page_legend({{"true path", kBlack},
+                          {"decoded (dashed)", kDecodedColor},
+                          {"start", kStartColor}});
   for (std::size_t k = 0; k < shown; ++k) {
     const DecodedPath& p = paths[k];
     GRIDRNN_ASSERT(p.truth.size() == p.decoded.size(),
                    fmt::format("path {}: {} true points but {} decoded", k, p.truth.size(),
                                p.decoded.size()));
     Series truth{"true", {}, {}, kBlack, Series::Style::kLine, 1.4, 0.0, 1.0};
-    Series decoded{"decoded", {}, {}, Rgb{0.85, 0.1, 0.1}, Series::Style::kDashed, 1.2, 0.0, 1.0};
+    Series decoded{"decoded", {}, {}, kDecodedColor, Series::Style::kDashed, 1.2, 0.0, 1.0};
     double squared_error = 0.0;
     for (std::size_t s = 0; s < p.truth.size(); ++s) {
       truth.x.push_back(p.truth[s][0]);
@@ -441,7 +451,7 @@ void write_decoded_paths_figure(const std::filesystem::path& path, const Polylin
       series.push_back(Series{"start",
                               {p.truth[0][0]},
                               {p.truth[0][1]},
-                              Rgb{0.0, 0.6, 0.3},
+                              kStartColor,
                               Series::Style::kMarkers,
                               1.0,
                               3.5,
@@ -452,7 +462,7 @@ void write_decoded_paths_figure(const std::filesystem::path& path, const Polylin
     axes.y_label = "y";
     axes.equal_aspect = true;
     axes.outlines = {outline};
-    axes.legend = k == 0;
+    axes.legend = false;  // the page legend names the three glyphs
     const double rms = p.truth.empty()
                            ? kNaN
                            : std::sqrt(squared_error / static_cast<double>(p.truth.size()));

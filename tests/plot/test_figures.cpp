@@ -10,6 +10,8 @@
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/rng.hpp"
 #include "gridrnn/plot/figures.hpp"
+#include "gridrnn/plot/report.hpp"
+#include "gridrnn/plot/run_figures.hpp"
 #include "plot/plot_test_helpers.hpp"
 #include "test_helpers.hpp"
 
@@ -145,6 +147,89 @@ SyntheticUnits synthetic_units(int count) {
   return out;
 }
 
+plot::TrainingCurves synthetic_training() {
+  // Training curves of a Hessian-free run: loss terms falling, λ adapting, CG iterations.
+  plot::TrainingCurves curves;
+  plot::Curve total{"total", {}, {}}, position{"position", {}, {}}, metabolic{"metabolic", {}, {}};
+  plot::Curve train{"train", {}, {}}, validation{"validation", {}, {}};
+  plot::Curve lambda{"λ", {}, {}}, cg{"CG iterations", {}, {}};
+  for (int update = 0; update <= 200; ++update) {
+    const double u = update;
+    position.update.push_back(u);
+    position.value.push_back(0.5 * std::exp(-u / 40) + 0.01);
+    metabolic.update.push_back(u);
+    metabolic.value.push_back(0.02 * (1 - std::exp(-u / 30)) + 1e-4);
+    total.update.push_back(u);
+    total.value.push_back(position.value.back() + metabolic.value.back());
+    train.update.push_back(u);
+    train.value.push_back(std::sqrt(position.value.back()));
+    if (update % 10 == 0) {
+      validation.update.push_back(u);
+      validation.value.push_back(1.1 * std::sqrt(position.value.back()));
+    }
+    lambda.update.push_back(u);
+    lambda.value.push_back(std::pow(10.0, std::sin(u / 30)));
+    cg.update.push_back(u);
+    cg.value.push_back(std::min(250.0, 10 + u));
+  }
+  curves.loss_terms = {total, position, metabolic};
+  curves.position_error = {train, validation};
+  curves.hf_lambda = {lambda};
+  curves.cg_iterations = {cg};
+  return curves;
+}
+
+struct SyntheticPaths {
+  std::vector<plot::Polyline> paths;
+  std::vector<plot::DecodedPath> decoded;
+  Eigen::MatrixXd occupancy;
+};
+
+SyntheticPaths synthetic_paths() {
+  // Paths: random walks reflecting off the walls, and a decoded copy with a drifting error.
+  SyntheticPaths out;
+  auto& paths = out.paths;
+  auto& decoded = out.decoded;
+  auto& occupancy = out.occupancy;
+  occupancy = Eigen::MatrixXd::Zero(kBins, kBins);
+  double total_steps = 0;
+  for (int p = 0; p < 5; ++p) {
+    Rng rng(11, Stream::kTest, 100 + static_cast<std::uint64_t>(p));
+    plot::Polyline path{{rng.uniform(-1, 1), rng.uniform(-1, 1)}};
+    plot::DecodedPath dp;
+    double heading = rng.uniform(0, 2 * std::numbers::pi);
+    double drift_x = 0, drift_y = 0;
+    for (int s = 0; s < 400; ++s) {
+      heading += 0.3 * rng.normal();
+      auto next = path.back();
+      next[0] += 0.03 * std::cos(heading);
+      next[1] += 0.03 * std::sin(heading);
+      for (double& c : next) {
+        if (std::abs(c) > kHalfWidth) {
+          c = std::copysign(2 * kHalfWidth - std::abs(c), c);
+          heading += std::numbers::pi / 2;
+        }
+      }
+      path.push_back(next);
+      drift_x += 0.003 * rng.normal();
+      drift_y += 0.003 * rng.normal();
+      dp.truth.push_back(next);
+      dp.decoded.push_back({next[0] + drift_x, next[1] + drift_y});
+      const int i = std::clamp(static_cast<int>((next[0] + kHalfWidth) / (2 * kHalfWidth) * kBins), 0, kBins - 1);
+      const int j = std::clamp(static_cast<int>((next[1] + kHalfWidth) / (2 * kHalfWidth) * kBins), 0, kBins - 1);
+      occupancy(i, j) += 1;
+      total_steps += 1;
+    }
+    paths.push_back(path);
+    decoded.push_back(dp);
+  }
+  occupancy /= total_steps;
+  for (int i = 0; i < kBins; ++i)
+    for (int j = 0; j < kBins; ++j)
+      if (occupancy(i, j) == 0.0) occupancy(i, j) = kNaN;
+  return out;
+}
+
 // Folder for the figures: GRIDRNN_PLOT_DEMO_DIR if set (kept), else a temporary one.
 struct FigureFolder {
   testing::TempDir temporary;
@@ -213,78 +298,16 @@ TEST(Figures, EveryRunFigureRendersFromSyntheticData) {
   plot::write_direction_page(folder.path / "direction_tuning.png", units.directions);
   plot::write_speed_page(folder.path / "speed_tuning.png", units.speeds);
 
-  // Training curves of a Hessian-free run: loss terms falling, λ adapting, CG iterations.
-  plot::TrainingCurves curves;
-  plot::Curve total{"total", {}, {}}, position{"position", {}, {}}, metabolic{"metabolic", {}, {}};
-  plot::Curve train{"train", {}, {}}, validation{"validation", {}, {}};
-  plot::Curve lambda{"λ", {}, {}}, cg{"CG iterations", {}, {}};
-  for (int update = 0; update <= 200; ++update) {
-    const double u = update;
-    position.update.push_back(u);
-    position.value.push_back(0.5 * std::exp(-u / 40) + 0.01);
-    metabolic.update.push_back(u);
-    metabolic.value.push_back(0.02 * (1 - std::exp(-u / 30)) + 1e-4);
-    total.update.push_back(u);
-    total.value.push_back(position.value.back() + metabolic.value.back());
-    train.update.push_back(u);
-    train.value.push_back(std::sqrt(position.value.back()));
-    if (update % 10 == 0) {
-      validation.update.push_back(u);
-      validation.value.push_back(1.1 * std::sqrt(position.value.back()));
-    }
-    lambda.update.push_back(u);
-    lambda.value.push_back(std::pow(10.0, std::sin(u / 30)));
-    cg.update.push_back(u);
-    cg.value.push_back(std::min(250.0, 10 + u));
-  }
-  curves.loss_terms = {total, position, metabolic};
-  curves.position_error = {train, validation};
-  curves.hf_lambda = {lambda};
-  curves.cg_iterations = {cg};
+  plot::TrainingCurves curves = synthetic_training();
   plot::write_training_curves(folder.path / "training.png", curves, "Training (Hessian-free)");
   curves.hf_lambda.clear();
   curves.cg_iterations.clear();
   plot::write_training_curves(folder.path / "training_adam.png", curves, "Training (Adam)");
 
-  // Paths: random walks reflecting off the walls, and a decoded copy with a drifting error.
-  std::vector<plot::Polyline> paths;
-  std::vector<plot::DecodedPath> decoded;
-  Eigen::MatrixXd occupancy = Eigen::MatrixXd::Zero(kBins, kBins);
-  double total_steps = 0;
-  for (int p = 0; p < 5; ++p) {
-    Rng rng(11, Stream::kTest, 100 + static_cast<std::uint64_t>(p));
-    plot::Polyline path{{rng.uniform(-1, 1), rng.uniform(-1, 1)}};
-    plot::DecodedPath dp;
-    double heading = rng.uniform(0, 2 * std::numbers::pi);
-    double drift_x = 0, drift_y = 0;
-    for (int s = 0; s < 400; ++s) {
-      heading += 0.3 * rng.normal();
-      auto next = path.back();
-      next[0] += 0.03 * std::cos(heading);
-      next[1] += 0.03 * std::sin(heading);
-      for (double& c : next) {
-        if (std::abs(c) > kHalfWidth) {
-          c = std::copysign(2 * kHalfWidth - std::abs(c), c);
-          heading += std::numbers::pi / 2;
-        }
-      }
-      path.push_back(next);
-      drift_x += 0.003 * rng.normal();
-      drift_y += 0.003 * rng.normal();
-      dp.truth.push_back(next);
-      dp.decoded.push_back({next[0] + drift_x, next[1] + drift_y});
-      const int i = std::clamp(static_cast<int>((next[0] + kHalfWidth) / (2 * kHalfWidth) * kBins), 0, kBins - 1);
-      const int j = std::clamp(static_cast<int>((next[1] + kHalfWidth) / (2 * kHalfWidth) * kBins), 0, kBins - 1);
-      occupancy(i, j) += 1;
-      total_steps += 1;
-    }
-    paths.push_back(path);
-    decoded.push_back(dp);
-  }
-  occupancy /= total_steps;
-  for (int i = 0; i < kBins; ++i)
-    for (int j = 0; j < kBins; ++j)
-      if (occupancy(i, j) == 0.0) occupancy(i, j) = kNaN;
+  const SyntheticPaths walks = synthetic_paths();
+  const auto& paths = walks.paths;
+  const auto& decoded = walks.decoded;
+  const auto& occupancy = walks.occupancy;
   const plot::Extent extent{-kHalfWidth, kHalfWidth, -kHalfWidth, kHalfWidth};
   plot::write_paths_figure(folder.path / "paths.png", square_outline(), paths, occupancy, extent);
   plot::write_decoded_paths_figure(folder.path / "decoded_paths.png", square_outline(), decoded);
@@ -299,6 +322,42 @@ TEST(Figures, EveryRunFigureRendersFromSyntheticData) {
   // Empty inputs still give a page that says so, rather than no file.
   plot::write_rate_map_page(folder.path / "empty.png", {}, square_outline(), extent);
   EXPECT_TRUE(testing::PngImage(folder.path / "empty.png").ok());
+}
+
+TEST(RunFigures, WritesEveryFigureOfARunAndItsReport) {
+  FigureFolder folder;
+  const auto units = synthetic_units(unit_count());
+  plot::RunPlotData data;
+  data.outline = square_outline();
+  data.extent = {-kHalfWidth, kHalfWidth, -kHalfWidth, kHalfWidth};
+  data.rate_maps = units.rate_maps;
+  data.autocorrelograms = units.sacs;
+  const double lag = (kBins - 0.5) * 2 * kHalfWidth / kBins;
+  data.autocorrelogram_extent = {-lag, lag, -lag, lag};
+  data.direction = units.directions;
+  data.speed = units.speeds;
+  data.training = synthetic_training();
+  data.decoded_paths = synthetic_paths().decoded;
+  const auto figures = plot::write_run_figures(folder.path / "figures", data);
+  ASSERT_EQ(figures.size(), 6u);
+  for (const auto& figure : figures) {
+    EXPECT_TRUE(testing::PngImage(figure.file).ok()) << figure.file;
+    EXPECT_FALSE(figure.caption.empty());
+  }
+  plot::ReportContent content;
+  content.title = "gridrnn run: synthetic units (square arena)";
+  content.config_toml = "[arena]\nshape = \"square\"\nhalf_width = 1.1\n";
+  content.training_summary = {{"optimizer", "hessian-free"}, {"updates", "200"}};
+  content.class_table_header = {"class", "units"};
+  content.class_table_rows = {{"grid", "6"}, {"border", "6"}, {"band", "6"}};
+  content.figures = figures;
+  plot::write_report_html(folder.path / "report.html", content);
+  EXPECT_GT(std::filesystem::file_size(folder.path / "report.html"), 10000u);
+
+  // An unknown format is a UserError that writes nothing.
+  testing::TempDir empty;
+  EXPECT_THROW(plot::write_run_figures(empty / "figures", data, ".gif"), UserError);
+  EXPECT_EQ(empty.entry_count(), 0u);
 }
 
 }  // namespace

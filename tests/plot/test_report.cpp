@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/io/files.hpp"
@@ -69,10 +68,16 @@ bool chromium_installed() { return std::system("command -v chromium >/dev/null 2
 
 // {loaded, total} from the report's image-status element, {-1, -1} if absent.
 std::pair<int, int> image_status(const std::string& dom) {
-  std::smatch match;
-  const std::regex pattern(R"re(id="image-status" data-loaded="(\d+)" data-total="(\d+)")re");
-  if (!std::regex_search(dom, match, pattern)) return {-1, -1};
-  return {std::stoi(match[1]), std::stoi(match[2])};
+  // std::regex trips GCC 12's -Wmaybe-uninitialized under the sanitizers: plain search instead.
+  const auto attribute = [&](const std::string& name) {
+    const std::size_t element = dom.find("id=\"image-status\"");
+    if (element == std::string::npos) return -1;
+    const std::string key = name + "=\"";
+    const std::size_t at = dom.find(key, element);
+    if (at == std::string::npos || at > dom.find('>', element)) return -1;
+    return std::atoi(dom.c_str() + at + key.size());
+  };
+  return {attribute("data-loaded"), attribute("data-total")};
 }
 
 TEST(Report, OpensOfflineInHeadlessChromiumWithEveryImageLoaded) {

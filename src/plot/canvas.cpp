@@ -66,6 +66,18 @@ void set_color(cairo_t* cr, Rgb color, double alpha = 1.0) {
   cairo_set_source_rgba(cr, color.r, color.g, color.b, alpha);
 }
 
+void select_font(cairo_t* cr, double size, bool bold) {
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+}
+
+// A pixel of a CAIRO_FORMAT_RGB24 image (native-endian 0xFFRRGGBB).
+std::uint32_t rgb24_pixel(Rgb c) {
+  const auto channel = [](double v) { return static_cast<std::uint32_t>(std::lround(v * 255)); };
+  return (0xFFu << 24) | (channel(c.r) << 16) | (channel(c.g) << 8) | channel(c.b);
+}
+
 // Draws text with its anchor at (x, y): halign 0 = left, 0.5 = centre, 1 = right; valign 0 = top,
 // 0.5 = middle, 1 = bottom (font ascent/descent, so lines of mixed text align); angle in radians
 // (counter-clockwise on the page, e.g. pi/2 for a y-axis label).
@@ -74,9 +86,7 @@ void draw_text(cairo_t* cr, const std::string& text, double x, double y, double 
                bool bold = false) {
   if (text.empty()) return;
   cairo_save(cr);
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, size);
+  select_font(cr, size, bold);
   cairo_text_extents_t te;
   cairo_text_extents(cr, text.c_str(), &te);
   cairo_font_extents_t fe;
@@ -92,9 +102,7 @@ void draw_text(cairo_t* cr, const std::string& text, double x, double y, double 
 
 double text_width(cairo_t* cr, const std::string& text, double size, bool bold = false) {
   cairo_save(cr);
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, size);
+  select_font(cr, size, bold);
   cairo_text_extents_t te;
   cairo_text_extents(cr, text.c_str(), &te);
   cairo_restore(cr);
@@ -206,9 +214,7 @@ void draw_gradient_bar(cairo_t* cr, Rect bar, Colormap colormap, bool horizontal
     const Rgb c = colormap_color(colormap, horizontal ? t : 1.0 - t);
     auto* pixel = reinterpret_cast<std::uint32_t*>(data + (horizontal ? 0 : k * stride)) +
                   (horizontal ? k : 0);
-    *pixel = (0xFFu << 24) | (static_cast<std::uint32_t>(std::lround(c.r * 255)) << 16) |
-             (static_cast<std::uint32_t>(std::lround(c.g * 255)) << 8) |
-             static_cast<std::uint32_t>(std::lround(c.b * 255));
+    *pixel = rgb24_pixel(c);
   }
   cairo_surface_mark_dirty(image);
   cairo_save(cr);
@@ -525,9 +531,7 @@ void draw_heatmap_cells(cairo_t* cr, const Eigen::MatrixXd& map, const DataTrans
       if (std::isfinite(v)) c = colormap_color(colormap, span > 0.0 ? (v - value_min) / span : 0.5);
       // Image row 0 is the top of the page, where the largest y-index lies (y up).
       auto* pixel = reinterpret_cast<std::uint32_t*>(data + (bins_y - 1 - j) * stride) + i;
-      *pixel = (0xFFu << 24) | (static_cast<std::uint32_t>(std::lround(c.r * 255)) << 16) |
-               (static_cast<std::uint32_t>(std::lround(c.g * 255)) << 8) |
-               static_cast<std::uint32_t>(std::lround(c.b * 255));
+      *pixel = rgb24_pixel(c);
     }
   }
   cairo_surface_mark_dirty(image);

@@ -698,16 +698,23 @@ void Figure::draw(void* context) const {
     top += kPageTitleHeight;
   }
   if (!page_legend_.empty()) {
-    double total = 0.0;
-    for (const auto& [name, color] : page_legend_) total += text_width(cr, name, 9.0, true) + 26;
-    double x = std::max(kPageMargin, 0.5 * (width_ - total));
+    // One row of keys, centred; the font shrinks (not below 5 pt) when the row is wider than the page.
+    double size = 9.0;
+    const auto row_width = [&](double font) {
+      double total = 0.0;
+      for (const auto& key : page_legend_) total += text_width(cr, key.first, font, true) + 2.9 * font;
+      return total;
+    };
+    const double available = width_ - 2 * kPageMargin;
+    if (row_width(size) > available) size = std::max(5.0, size * available / row_width(size));
+    double x = std::max(kPageMargin, 0.5 * (width_ - row_width(size)));
     const double cy = top + kPageLegendHeight / 2;
     for (const auto& [name, color] : page_legend_) {
-      cairo_rectangle(cr, x, cy - 5, 14, 10);
+      cairo_rectangle(cr, x, cy - 0.55 * size, 1.55 * size, 1.1 * size);
       set_color(cr, color);
       cairo_fill(cr);
-      draw_text(cr, name, x + 18, cy, 9.0, 0.0, 0.5, color, 0.0, true);
-      x += text_width(cr, name, 9.0, true) + 26;
+      draw_text(cr, name, x + 2.0 * size, cy, size, 0.0, 0.5, color, 0.0, true);
+      x += text_width(cr, name, size, true) + 2.9 * size;
     }
   }
   if (page_colorbar_) {
@@ -732,7 +739,8 @@ void Figure::draw(void* context) const {
     draw_text(cr, cb.low_text, bar.x - 6, bar.y + bar.height / 2, kLabelFontSize, 1.0, 0.5);
     draw_text(cr, cb.high_text, bar.x + bar.width + 6, bar.y + bar.height / 2, kLabelFontSize,
               0.0, 0.5);
-    draw_text(cr, cb.label, width_ / 2, bar.y + bar.height + 16, 9.0, 0.5, 0.0);
+    draw_text(cr, cb.label, width_ / 2, bar.y + bar.height + 16,
+              fitting_size(cr, cb.label, 9.0, width_ - 2 * kPageMargin), 0.5, 0.0);
   }
 
   for (const Panel& panel : panels_) {

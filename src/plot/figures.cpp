@@ -46,6 +46,17 @@ std::vector<std::pair<std::string, Rgb>> class_legend(const std::vector<std::str
   return keys;
 }
 
+std::string unit_count_text(std::size_t count) {
+  return count == 1 ? std::string("1 unit") : fmt::format("{} units", count);
+}
+
+// Cells are at least wide enough that a page is 360 points wide, so the title, the class keys
+// and the colorbar label of a page with few units stay readable.
+double unit_cell_width(std::size_t count, double requested) {
+  const int cols = grid_for(count)[1];
+  return std::max(requested, 348.0 / cols);
+}
+
 // A page of unit panels: rows x cols cells of cell_width x cell_height with title, class legend
 // and an optional page colorbar.
 Figure unit_page(std::size_t count, double cell_width, double cell_height, const std::string& title,
@@ -93,8 +104,9 @@ void write_map_page(const std::filesystem::path& path, const std::vector<UnitMap
   }
   const auto order = order_by_class(classes, scores, options.class_order);
   const double aspect = (extent.x_max - extent.x_min) / (extent.y_max - extent.y_min);
-  const double cell_height = (options.panel_width - 6.0) / aspect + kPanelTitleAndPadding;
-  Figure figure = unit_page(units.size(), options.panel_width, cell_height, title, true);
+  const double cell_width = unit_cell_width(units.size(), options.panel_width);
+  const double cell_height = (cell_width - 6.0) / aspect + kPanelTitleAndPadding;
+  Figure figure = unit_page(units.size(), cell_width, cell_height, title, true);
   figure.set_page_legend(class_legend(classes, order, options.class_order));
   const int cols = grid_for(units.size())[1];
   for (std::size_t k = 0; k < order.size(); ++k) {
@@ -152,7 +164,7 @@ void write_rate_map_page(const std::filesystem::path& path, const std::vector<Un
                          const Polyline& outline, const Extent& extent,
                          const UnitPageOptions& options) {
   const std::string title = options.title.empty()
-                                ? fmt::format("Rate maps of {} units, ordered by class", units.size())
+                                ? fmt::format("Rate maps of {}, ordered by class", unit_count_text(units.size()))
                                 : options.title;
   write_map_page(path, units, {outline}, extent, options, title, true,
                  "mean activity, each map scaled from its own min to its own max "
@@ -165,7 +177,7 @@ void write_autocorrelogram_page(const std::filesystem::path& path,
                                 const UnitPageOptions& options) {
   const std::string title =
       options.title.empty()
-          ? fmt::format("Spatial autocorrelograms of {} units (title: grid score)", units.size())
+          ? fmt::format("Spatial autocorrelograms of {} (title: grid score)", unit_count_text(units.size()))
           : options.title;
   write_map_page(path, units, {}, lag_extent, options, title, false,
                  "Pearson correlation of the map with its shifted copy (grey: no overlap)", "",
@@ -177,7 +189,7 @@ void write_direction_page(const std::filesystem::path& path,
                           const UnitPageOptions& options) {
   const std::string title =
       options.title.empty()
-          ? fmt::format("Direction tuning of {} units (arrow: preferred direction)", units.size())
+          ? fmt::format("Direction tuning of {} (arrow: preferred direction)", unit_count_text(units.size()))
           : options.title;
   if (units.empty()) {
     write_empty_page(path, title, "no units to show");
@@ -192,8 +204,8 @@ void write_direction_page(const std::filesystem::path& path,
   }
   // Direction pages put the most direction-tuned units of each class first.
   const auto order = order_by_class(classes, scores, options.class_order);
-  const double cell_height = options.panel_width + 14.0;
-  Figure figure = unit_page(units.size(), options.panel_width, cell_height, title, false);
+  const double cell_width = unit_cell_width(units.size(), options.panel_width);
+  Figure figure = unit_page(units.size(), cell_width, cell_width + 14.0, title, false);
   figure.set_page_legend(class_legend(classes, order, options.class_order));
   const int cols = grid_for(units.size())[1];
   for (std::size_t k = 0; k < order.size(); ++k) {
@@ -224,8 +236,8 @@ void write_speed_page(const std::filesystem::path& path, const std::vector<Speed
                       const SpeedPageOptions& options) {
   const std::string title =
       options.title.empty()
-          ? fmt::format("Speed tuning of {} units (title: Pearson r of activity and speed)",
-                        units.size())
+          ? fmt::format("Speed tuning of {} (title: Pearson r of activity and speed)",
+                        unit_count_text(units.size()))
           : options.title;
   if (units.empty()) {
     write_empty_page(path, title, "no units to show");
@@ -242,7 +254,7 @@ void write_speed_page(const std::filesystem::path& path, const std::vector<Speed
     scores.push_back(std::abs(u.pearson_r));
   }
   const auto order = order_by_class(classes, scores, options.class_order);
-  const double cell_width = std::max(options.panel_width, 150.0);
+  const double cell_width = unit_cell_width(units.size(), std::max(options.panel_width, 150.0));
   Figure figure = unit_page(units.size(), cell_width, 0.85 * cell_width, title, false);
   // The page legend names the classes; the glyphs are described in the title band's subtitle.
   auto legend = class_legend(classes, order, options.class_order);

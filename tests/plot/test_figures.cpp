@@ -289,6 +289,54 @@ TEST(Figures, RateMapPageShowsEveryUnitInClassOrderWithNanBinsGrey) {
   EXPECT_EQ(testing::file_head(folder.path / "rate_maps.pdf", 5), "%PDF-");
 }
 
+TEST(Figures, HexagonalArenaMapsAreGreyOutsideTheWallsAndOutlined) {
+  // A regular hexagon of circumradius 1.1; bins whose centre lies outside are NaN (never visited).
+  FigureFolder folder;
+  plot::Polyline hexagon;
+  for (int k = 0; k < 6; ++k) {
+    const double a = k * std::numbers::pi / 3;
+    hexagon.push_back({kHalfWidth * std::cos(a), kHalfWidth * std::sin(a)});
+  }
+  const double apothem = kHalfWidth * std::sqrt(3.0) / 2;
+  const auto inside = [&](double x, double y) {
+    for (int k = 0; k < 6; ++k) {
+      const double a = (k + 0.5) * std::numbers::pi / 3;
+      if (std::cos(a) * x + std::sin(a) * y > apothem) return false;
+    }
+    return true;
+  };
+  std::vector<plot::UnitMap> units;
+  for (int unit = 0; unit < 4; ++unit) {
+    Eigen::MatrixXd map = hexagonal_map(0.5, 0.1 * unit, 0.3 * unit);
+    for (int i = 0; i < kBins; ++i)
+      for (int j = 0; j < kBins; ++j)
+        if (!inside(bin_centre(i), bin_centre(j))) map(i, j) = kNaN;
+    units.push_back({unit, unit % 2 ? "grid" : "band", 0.5, map});
+  }
+  // The bins cover [-1.1, 1.1] x [-apothem, apothem]: a wide extent, so the page keeps its aspect.
+  Eigen::MatrixXd wide(kBins, 16);
+  for (int i = 0; i < kBins; ++i)
+    for (int j = 0; j < 16; ++j) {
+      const double x = bin_centre(i), y = (j + 0.5) * 2 * apothem / 16 - apothem;
+      wide(i, j) = inside(x, y) ? std::cos(6 * x) * std::cos(6 * y) : kNaN;
+    }
+  units.push_back({9, "border", 0.4, wide});
+  const plot::Extent extent{-kHalfWidth, kHalfWidth, -apothem, apothem};
+  plot::write_rate_map_page(folder.path / "hexagon_rate_maps.png", {units.back()}, hexagon, extent);
+  testing::PngImage image(folder.path / "hexagon_rate_maps.png");
+  ASSERT_TRUE(image.ok());
+  // The page keeps the extent's aspect: a cell is (width - 6) / aspect + 19 points high, where a
+  // lone panel is widened to 348 points so the page's texts stay readable.
+  const double aspect = 2 * kHalfWidth / (2 * apothem);
+  const auto size = plot::Figure::page_size_for_cells(1, 1, 348, 342 / aspect + 19, true, true, true);
+  EXPECT_NEAR(image.width(), std::ceil(2 * size[0]), 1);
+  EXPECT_NEAR(image.height(), std::ceil(2 * size[1]), 1);
+  units.pop_back();
+  const plot::Extent square{-kHalfWidth, kHalfWidth, -kHalfWidth, kHalfWidth};
+  plot::write_rate_map_page(folder.path / "hexagon_rate_maps_4.png", units, hexagon, square);
+  EXPECT_TRUE(testing::PngImage(folder.path / "hexagon_rate_maps_4.png").ok());
+}
+
 TEST(Figures, EveryRunFigureRendersFromSyntheticData) {
   FigureFolder folder;
   const auto units = synthetic_units(unit_count());

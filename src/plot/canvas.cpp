@@ -3,6 +3,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fmt/format.h>
 #include <fontconfig/fontconfig.h>
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/io/files.hpp"
@@ -47,8 +46,8 @@ struct Knot {
   double position, value;
 };
 constexpr Knot kJetRed[] = {{0.0, 0.0}, {0.35, 0.0}, {0.66, 1.0}, {0.89, 1.0}, {1.0, 0.5}};
-constexpr Knot kJetGreen[] = {{0.0, 0.0}, {0.125, 0.0}, {0.375, 1.0}, {0.64, 1.0}, {0.91, 0.0},
-                              {1.0, 0.0}};
+constexpr Knot kJetGreen[] = {{0.0, 0.0},  {0.125, 0.0}, {0.375, 1.0},
+                              {0.64, 1.0}, {0.91, 0.0},  {1.0, 0.0}};
 constexpr Knot kJetBlue[] = {{0.0, 0.5}, {0.11, 1.0}, {0.34, 1.0}, {0.65, 0.0}, {1.0, 0.0}};
 
 template <std::size_t K>
@@ -81,9 +80,8 @@ std::uint32_t rgb24_pixel(Rgb c) {
 // Draws text with its anchor at (x, y): halign 0 = left, 0.5 = centre, 1 = right; valign 0 = top,
 // 0.5 = middle, 1 = bottom (font ascent/descent, so lines of mixed text align); angle in radians
 // (counter-clockwise on the page, e.g. pi/2 for a y-axis label).
-void draw_text(cairo_t* cr, const std::string& text, double x, double y, double size,
-               double halign, double valign, Rgb color = kBlack, double angle = 0.0,
-               bool bold = false) {
+void draw_text(cairo_t* cr, const std::string& text, double x, double y, double size, double halign,
+               double valign, Rgb color = kBlack, double angle = 0.0, bool bold = false) {
   if (text.empty()) return;
   cairo_save(cr);
   select_font(cr, size, bold);
@@ -287,10 +285,9 @@ Colormap parse_colormap(std::string_view name) {
 
 Rgb category_color(int index) {
   // Okabe & Ito (2008), "Color Universal Design", without black and yellow (too light on white).
-  static constexpr Rgb kPalette[] = {{0.000, 0.447, 0.698}, {0.835, 0.369, 0.000},
-                                     {0.000, 0.620, 0.451}, {0.800, 0.475, 0.655},
-                                     {0.337, 0.706, 0.914}, {0.902, 0.624, 0.000},
-                                     {0.400, 0.400, 0.400}};
+  static constexpr Rgb kPalette[] = {
+      {0.000, 0.447, 0.698}, {0.835, 0.369, 0.000}, {0.000, 0.620, 0.451}, {0.800, 0.475, 0.655},
+      {0.337, 0.706, 0.914}, {0.902, 0.624, 0.000}, {0.400, 0.400, 0.400}};
   constexpr int kCount = static_cast<int>(std::size(kPalette));
   return kPalette[((index % kCount) + kCount) % kCount];
 }
@@ -362,8 +359,8 @@ void Figure::set_title(std::string title) { title_ = std::move(title); }
 void Figure::set_page_colorbar(Colormap colormap, double value_min, double value_max,
                                std::string label, std::string low_text, std::string high_text) {
   GRIDRNN_ASSERT(!label.empty(), "a colorbar needs a label");
-  page_colorbar_ = PageColorbar{colormap, value_min, value_max, std::move(label),
-                                std::move(low_text), std::move(high_text)};
+  page_colorbar_ = PageColorbar{colormap,         value_min,           value_max,
+                                std::move(label), std::move(low_text), std::move(high_text)};
 }
 
 void Figure::set_page_legend(std::vector<std::pair<std::string, Rgb>> keys) {
@@ -479,8 +476,8 @@ DataTransform Figure::layout(const Panel& panel) const {
       y_range = *style.y_range;
       if (style.log_y) y_range = {std::log10(y_range[0]), std::log10(y_range[1])};
     } else {
-      y_range = padded(finite_range(ys, style.log_y).value_or(std::array<double, 2>{0.0, 1.0}),
-                       0.05);
+      y_range =
+          padded(finite_range(ys, style.log_y).value_or(std::array<double, 2>{0.0, 1.0}), 0.05);
     }
     if (style.equal_aspect && !style.x_range && !style.y_range) {
       x_range = padded(x_range, 0.03);
@@ -494,9 +491,8 @@ DataTransform Figure::layout(const Panel& panel) const {
     t.extent = {x_range[0], x_range[1], y_range[0], y_range[1]};
     t.log_y = style.log_y;
   } else if (std::holds_alternative<PolarPanel>(panel.content)) {
-    const Rect available =
-        inset(content, kPolarLabelMargin + 6, kPolarLabelMargin, kPolarLabelMargin + 6,
-              kPolarLabelMargin + kPolarBottom);
+    const Rect available = inset(content, kPolarLabelMargin + 6, kPolarLabelMargin,
+                                 kPolarLabelMargin + 6, kPolarLabelMargin + kPolarBottom);
     t.area = fit_aspect(available, 1.0);
     t.extent = {-1.0, 1.0, -1.0, 1.0};
   } else {
@@ -552,7 +548,8 @@ void draw_heatmap_cells(cairo_t* cr, const Eigen::MatrixXd& map, const DataTrans
 // The y ticks of a plotting area (log10 positions on log axes), shared by grid lines and labels.
 std::vector<double> y_axis_ticks(const DataTransform& t) {
   if (t.log_y) return log_ticks(t.extent.y_min, t.extent.y_max);
-  return nice_ticks(t.extent.y_min, t.extent.y_max, std::max(3, static_cast<int>(t.area.height / 28.0)));
+  return nice_ticks(t.extent.y_min, t.extent.y_max,
+                    std::max(3, static_cast<int>(t.area.height / 28.0)));
 }
 
 // Ticks with labels along the bottom (x) and left (y) edges of t.area, and the axis labels.
@@ -580,8 +577,8 @@ void draw_axes(cairo_t* cr, const DataTransform& t, const std::string& x_label,
     cairo_move_to(cr, a.x, py);
     cairo_line_to(cr, a.x - 3, py);
     cairo_stroke(cr);
-    draw_text(cr, t.log_y ? log_tick_label(v) : tick_label(v, y_step), a.x - 4, py,
-              kTickFontSize, 1.0, 0.5, kAxisColor);
+    draw_text(cr, t.log_y ? log_tick_label(v) : tick_label(v, y_step), a.x - 4, py, kTickFontSize,
+              1.0, 0.5, kAxisColor);
   }
   draw_text(cr, x_label, a.x + 0.5 * a.width, a.y + a.height + 14, kLabelFontSize, 0.5, 0.0);
   draw_text(cr, y_label, a.x - label_offset_y, a.y + 0.5 * a.height, kLabelFontSize, 0.5, 0.0,
@@ -596,8 +593,8 @@ void draw_vertical_colorbar(cairo_t* cr, const Rect& map_area, Colormap colormap
   const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0;
   cairo_set_line_width(cr, 0.6);
   for (double v : ticks) {
-    const double py = hi > lo ? bar.y + bar.height - (v - lo) / (hi - lo) * bar.height
-                              : bar.y + 0.5 * bar.height;
+    const double py =
+        hi > lo ? bar.y + bar.height - (v - lo) / (hi - lo) * bar.height : bar.y + 0.5 * bar.height;
     set_color(cr, kAxisColor);
     cairo_move_to(cr, bar.x + bar.width, py);
     cairo_line_to(cr, bar.x + bar.width + 2, py);
@@ -698,11 +695,13 @@ void Figure::draw(void* context) const {
     top += kPageTitleHeight;
   }
   if (!page_legend_.empty()) {
-    // One row of keys, centred; the font shrinks (not below 5 pt) when the row is wider than the page.
+    // One row of keys, centred; the font shrinks (not below 5 pt) when the row is wider than the
+    // page.
     double size = 9.0;
     const auto row_width = [&](double font) {
       double total = 0.0;
-      for (const auto& key : page_legend_) total += text_width(cr, key.first, font, true) + 2.9 * font;
+      for (const auto& key : page_legend_)
+        total += text_width(cr, key.first, font, true) + 2.9 * font;
       return total;
     };
     const double available = width_ - 2 * kPageMargin;
@@ -737,8 +736,8 @@ void Figure::draw(void* context) const {
                 kAxisColor);
     }
     draw_text(cr, cb.low_text, bar.x - 6, bar.y + bar.height / 2, kLabelFontSize, 1.0, 0.5);
-    draw_text(cr, cb.high_text, bar.x + bar.width + 6, bar.y + bar.height / 2, kLabelFontSize,
-              0.0, 0.5);
+    draw_text(cr, cb.high_text, bar.x + bar.width + 6, bar.y + bar.height / 2, kLabelFontSize, 0.0,
+              0.5);
     draw_text(cr, cb.label, width_ / 2, bar.y + bar.height + 16,
               fitting_size(cr, cb.label, 9.0, width_ - 2 * kPageMargin), 0.5, 0.0);
   }
@@ -781,8 +780,8 @@ void Figure::draw(void* context) const {
       set_color(cr, style.outline_color);
       for (const Polyline& outline : style.outlines) stroke_polyline(cr, t, outline, true);
       if (style.axes) draw_axes(cr, t, style.x_label, style.y_label, kHeatmapAxesLeft - 4);
-      if (style.colorbar) draw_vertical_colorbar(cr, t.area, style.colormap, lo, hi,
-                                                 style.colorbar_label);
+      if (style.colorbar)
+        draw_vertical_colorbar(cr, t.area, style.colormap, lo, hi, style.colorbar_label);
     } else if (const auto* plot = std::get_if<LinesPanel>(&panel.content)) {
       // Grid lines first, then walls and series clipped to the area, then the frame and axes.
       const Rect& a = t.area;
@@ -900,17 +899,18 @@ void Figure::save(const std::filesystem::path& path) const {
   std::string bytes;
   cairo_surface_t* surface = nullptr;
   if (extension == ".png") {
-    surface = cairo_image_surface_create(
-        CAIRO_FORMAT_ARGB32, static_cast<int>(std::ceil(width_ * pixels_per_point_)),
-        static_cast<int>(std::ceil(height_ * pixels_per_point_)));
+    surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32,
+                                         static_cast<int>(std::ceil(width_ * pixels_per_point_)),
+                                         static_cast<int>(std::ceil(height_ * pixels_per_point_)));
   } else if (extension == ".svg") {
     surface = cairo_svg_surface_create_for_stream(append_to_string, &bytes, width_, height_);
   } else if (extension == ".pdf") {
     surface = cairo_pdf_surface_create_for_stream(append_to_string, &bytes, width_, height_);
   } else {
-    throw_user_error("cannot write figure '{}': the extension '{}' is not a known format "
-                     "(use .png, .svg or .pdf)",
-                     path.string(), extension);
+    throw_user_error(
+        "cannot write figure '{}': the extension '{}' is not a known format "
+        "(use .png, .svg or .pdf)",
+        path.string(), extension);
   }
   cairo_t* cr = cairo_create(surface);
   if (extension == ".png") cairo_scale(cr, pixels_per_point_, pixels_per_point_);

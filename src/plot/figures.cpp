@@ -1,11 +1,11 @@
 #include "gridrnn/plot/figures.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "gridrnn/core/error.hpp"
 
@@ -39,8 +39,8 @@ std::vector<std::pair<std::string, Rgb>> class_legend(const std::vector<std::str
   std::vector<std::pair<std::string, Rgb>> keys;
   for (std::size_t index : order) {
     const std::string& name = classes[index];
-    const bool seen = std::any_of(keys.begin(), keys.end(),
-                                  [&](const auto& key) { return key.first == name; });
+    const bool seen =
+        std::any_of(keys.begin(), keys.end(), [&](const auto& key) { return key.first == name; });
     if (!seen) keys.emplace_back(name, class_color(name, class_order));
   }
   return keys;
@@ -98,7 +98,8 @@ void write_map_page(const std::filesystem::path& path, const std::vector<UnitMap
   std::vector<std::string> classes;
   std::vector<double> scores;
   for (const UnitMap& u : units) {
-    GRIDRNN_ASSERT(u.map.rows() >= 1 && u.map.cols() >= 1, fmt::format("unit {}: empty map", u.unit));
+    GRIDRNN_ASSERT(u.map.rows() >= 1 && u.map.cols() >= 1,
+                   fmt::format("unit {}: empty map", u.unit));
     classes.push_back(u.unit_class);
     scores.push_back(u.key_score);
   }
@@ -132,8 +133,7 @@ void write_map_page(const std::filesystem::path& path, const std::vector<UnitMap
 
 Rgb class_color(const std::string& unit_class, const std::vector<std::string>& class_order) {
   const std::size_t rank = class_rank(unit_class, class_order);
-  return rank < class_order.size() ? category_color(static_cast<int>(rank))
-                                   : Rgb{0.45, 0.45, 0.45};
+  return rank < class_order.size() ? category_color(static_cast<int>(rank)) : Rgb{0.45, 0.45, 0.45};
 }
 
 std::vector<std::size_t> order_by_class(const std::vector<std::string>& unit_classes,
@@ -163,9 +163,9 @@ std::string unit_title(int unit, const std::string& unit_class, double key_score
 void write_rate_map_page(const std::filesystem::path& path, const std::vector<UnitMap>& units,
                          const Polyline& outline, const Extent& extent,
                          const UnitPageOptions& options) {
-  const std::string title = options.title.empty()
-                                ? fmt::format("Rate maps of {}, ordered by class", unit_count_text(units.size()))
-                                : options.title;
+  const std::string title = options.title.empty() ? fmt::format("Rate maps of {}, ordered by class",
+                                                                unit_count_text(units.size()))
+                                                  : options.title;
   write_map_page(path, units, {outline}, extent, options, title, true,
                  "mean activity, each map scaled from its own min to its own max "
                  "(grey: bin never visited)",
@@ -175,22 +175,21 @@ void write_rate_map_page(const std::filesystem::path& path, const std::vector<Un
 void write_autocorrelogram_page(const std::filesystem::path& path,
                                 const std::vector<UnitMap>& units, const Extent& lag_extent,
                                 const UnitPageOptions& options) {
-  const std::string title =
-      options.title.empty()
-          ? fmt::format("Spatial autocorrelograms of {} (title: grid score)", unit_count_text(units.size()))
-          : options.title;
+  const std::string title = options.title.empty()
+                                ? fmt::format("Spatial autocorrelograms of {} (title: grid score)",
+                                              unit_count_text(units.size()))
+                                : options.title;
   write_map_page(path, units, {}, lag_extent, options, title, false,
-                 "Pearson correlation of the map with its shifted copy (grey: no overlap)", "",
-                 "");
+                 "Pearson correlation of the map with its shifted copy (grey: no overlap)", "", "");
 }
 
 void write_direction_page(const std::filesystem::path& path,
                           const std::vector<DirectionTuning>& units,
                           const UnitPageOptions& options) {
-  const std::string title =
-      options.title.empty()
-          ? fmt::format("Direction tuning of {} (arrow: preferred direction)", unit_count_text(units.size()))
-          : options.title;
+  const std::string title = options.title.empty()
+                                ? fmt::format("Direction tuning of {} (arrow: preferred direction)",
+                                              unit_count_text(units.size()))
+                                : options.title;
   if (units.empty()) {
     write_empty_page(path, title, "no units to show");
     return;
@@ -216,7 +215,8 @@ void write_direction_page(const std::filesystem::path& path,
       if (std::isfinite(v)) minimum = std::min(minimum, v);
     std::vector<double> angles(bins), radii(bins);
     for (std::size_t b = 0; b < bins; ++b) {
-      angles[b] = (static_cast<double>(b) + 0.5) * 2.0 * std::numbers::pi / static_cast<double>(bins);
+      angles[b] =
+          (static_cast<double>(b) + 0.5) * 2.0 * std::numbers::pi / static_cast<double>(bins);
       radii[b] = std::isfinite(u.tuning[b]) ? u.tuning[b] - minimum : 0.0;
     }
     PolarStyle style;
@@ -297,14 +297,15 @@ void write_speed_page(const std::filesystem::path& path, const std::vector<Speed
       }
       series.push_back(std::move(binned));
       if (std::isfinite(u.slope) && std::isfinite(u.intercept)) {
-        series.push_back(Series{"",
-                                {speed_lo, speed_hi},
-                                {u.intercept + u.slope * speed_lo, u.intercept + u.slope * speed_hi},
-                                Rgb{0.8, 0.1, 0.1},
-                                Series::Style::kDashed,
-                                1.3,
-                                0.0,
-                                1.0});
+        series.push_back(
+            Series{"",
+                   {speed_lo, speed_hi},
+                   {u.intercept + u.slope * speed_lo, u.intercept + u.slope * speed_hi},
+                   Rgb{0.8, 0.1, 0.1},
+                   Series::Style::kDashed,
+                   1.3,
+                   0.0,
+                   1.0});
       }
     }
     AxesStyle style;
@@ -314,8 +315,8 @@ void write_speed_page(const std::filesystem::path& path, const std::vector<Speed
     const std::string detail =
         std::isfinite(u.pearson_r) ? fmt::format("r = {:.2f}", u.pearson_r) : "";
     figure.lines(static_cast<int>(k) / cols, static_cast<int>(k) % cols,
-                 unit_header(u.unit, u.unit_class, detail, options.class_order),
-                 std::move(series), std::move(style));
+                 unit_header(u.unit, u.unit_class, detail, options.class_order), std::move(series),
+                 std::move(style));
   }
   figure.save(path);
 }
@@ -338,8 +339,8 @@ void write_training_curves(const std::filesystem::path& path, const TrainingCurv
     specs.push_back({&curves.position_error, "Position error", curves.position_error_label, true,
                      Series::Style::kLine});
   if (has_data(curves.hf_lambda))
-    specs.push_back({&curves.hf_lambda, "Hessian-free damping λ", "λ", true,
-                     Series::Style::kLineAndMarkers});
+    specs.push_back(
+        {&curves.hf_lambda, "Hessian-free damping λ", "λ", true, Series::Style::kLineAndMarkers});
   if (has_data(curves.cg_iterations))
     specs.push_back({&curves.cg_iterations, "CG iterations per update", "CG iterations", false,
                      Series::Style::kLineAndMarkers});
@@ -368,8 +369,8 @@ void write_training_curves(const std::filesystem::path& path, const TrainingCurv
       }
       // Markers only while they stay apart; a long run reads better as a plain line.
       const Series::Style style = curve.value.size() <= 60 ? spec.style : Series::Style::kLine;
-      Series s{curve.label, curve.update, curve.value, category_color(static_cast<int>(c)), style,
-               1.4, 1.6, 1.0};
+      Series s{curve.label, curve.update, curve.value, category_color(static_cast<int>(c)),
+               style,       1.4,          1.6,         1.0};
       series.push_back(std::move(s));
     }
     AxesStyle style;
@@ -385,9 +386,8 @@ void write_training_curves(const std::filesystem::path& path, const TrainingCurv
 }
 
 void write_paths_figure(const std::filesystem::path& path, const Polyline& outline,
-                        const std::vector<Polyline>& sample_paths,
-                        const Eigen::MatrixXd& occupancy, const Extent& extent,
-                        const std::string& title) {
+                        const std::vector<Polyline>& sample_paths, const Eigen::MatrixXd& occupancy,
+                        const Extent& extent, const std::string& title) {
   const double aspect = (extent.x_max - extent.x_min) / (extent.y_max - extent.y_min);
   const double cell_width = 330.0;
   const double cell_height = std::clamp((cell_width - 110.0) / aspect + 50.0, 160.0, 600.0);
@@ -439,14 +439,13 @@ void write_decoded_paths_figure(const std::filesystem::path& path, const Polylin
       Figure::page_size_for_cells(rows, cols, 260, 250, true, true, false);
   Figure figure(size_with_legend[0], size_with_legend[1], rows, cols);
   figure.set_title(title);
-  figure.set_page_legend({{"true path", kBlack},
-                          {"decoded (dashed)", kDecodedColor},
-                          {"start", kStartColor}});
+  figure.set_page_legend(
+      {{"true path", kBlack}, {"decoded (dashed)", kDecodedColor}, {"start", kStartColor}});
   for (std::size_t k = 0; k < shown; ++k) {
     const DecodedPath& p = paths[k];
-    GRIDRNN_ASSERT(p.truth.size() == p.decoded.size(),
-                   fmt::format("path {}: {} true points but {} decoded", k, p.truth.size(),
-                               p.decoded.size()));
+    GRIDRNN_ASSERT(
+        p.truth.size() == p.decoded.size(),
+        fmt::format("path {}: {} true points but {} decoded", k, p.truth.size(), p.decoded.size()));
     Series truth{"true", {}, {}, kBlack, Series::Style::kLine, 1.4, 0.0, 1.0};
     Series decoded{"decoded", {}, {}, kDecodedColor, Series::Style::kDashed, 1.2, 0.0, 1.0};
     double squared_error = 0.0;
@@ -475,9 +474,8 @@ void write_decoded_paths_figure(const std::filesystem::path& path, const Polylin
     axes.equal_aspect = true;
     axes.outlines = {outline};
     axes.legend = false;  // the page legend names the three glyphs
-    const double rms = p.truth.empty()
-                           ? kNaN
-                           : std::sqrt(squared_error / static_cast<double>(p.truth.size()));
+    const double rms =
+        p.truth.empty() ? kNaN : std::sqrt(squared_error / static_cast<double>(p.truth.size()));
     figure.lines(static_cast<int>(k) / cols, static_cast<int>(k) % cols,
                  {fmt::format("path {} · RMS error {:.3f}", k, rms)}, std::move(series),
                  std::move(axes));

@@ -1,10 +1,10 @@
 #include "gridrnn/plot/report.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/io/files.hpp"
@@ -18,12 +18,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -35,9 +46,10 @@ std::string mime_type(const std::filesystem::path& file) {
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (extension == ".png") return "image/png";
   if (extension == ".svg") return "image/svg+xml";
-  throw_user_error("cannot embed figure '{}' in the report: only .png and .svg figures can be "
-                   "shown in a web page",
-                   file.string());
+  throw_user_error(
+      "cannot embed figure '{}' in the report: only .png and .svg figures can be "
+      "shown in a web page",
+      file.string());
 }
 
 // Plain CSS, no web fonts: the page must look right offline.
@@ -118,8 +130,8 @@ void write_report_html(const std::filesystem::path& path, const ReportContent& c
       throw_user_error("cannot embed figure '{}' in the report: no such file",
                        figure.file.string());
     }
-    data_uris.push_back(fmt::format("data:{};base64,{}", mime,
-                                    base64_encode(io::read_file(figure.file))));
+    data_uris.push_back(
+        fmt::format("data:{};base64,{}", mime, base64_encode(io::read_file(figure.file))));
   }
 
   std::string html;
@@ -128,8 +140,9 @@ void write_report_html(const std::filesystem::path& path, const ReportContent& c
   html += fmt::format("<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
                       escape_html(content.title), kStyle);
   html += fmt::format("<h1>{}</h1>\n", escape_html(content.title));
-  html += "<nav><a href=\"#summary\">Training summary</a><a href=\"#classes\">Classes</a>"
-          "<a href=\"#figures\">Figures</a><a href=\"#config\">Config</a></nav>\n";
+  html +=
+      "<nav><a href=\"#summary\">Training summary</a><a href=\"#classes\">Classes</a>"
+      "<a href=\"#figures\">Figures</a><a href=\"#config\">Config</a></nav>\n";
 
   html += "<h2 id=\"summary\">Training summary</h2>\n";
   if (content.training_summary.empty()) {
@@ -152,9 +165,9 @@ void write_report_html(const std::filesystem::path& path, const ReportContent& c
       html += fmt::format("<th>{}</th>", escape_html(name));
     html += "</tr>\n";
     for (const auto& row : content.class_table_rows) {
-      GRIDRNN_ASSERT(content.class_table_header.empty() ||
-                         row.size() == content.class_table_header.size(),
-                     "class table row and header differ in length");
+      GRIDRNN_ASSERT(
+          content.class_table_header.empty() || row.size() == content.class_table_header.size(),
+          "class table row and header differ in length");
       html += "<tr>";
       for (const std::string& cell : row) {
         html += fmt::format("<td{}>{}</td>", looks_numeric(cell) ? " class=\"number\"" : "",

@@ -7,8 +7,7 @@
 namespace gridrnn::plot {
 
 std::vector<ReportFigure> write_run_figures(const std::filesystem::path& folder,
-                                            const RunPlotData& data,
-                                            const std::string& extension) {
+                                            const RunPlotData& data, const std::string& extension) {
   if (extension != ".png" && extension != ".svg" && extension != ".pdf") {
     throw_user_error("figure format '{}' is not known: use .png, .svg or .pdf", extension);
   }
@@ -51,7 +50,8 @@ std::vector<ReportFigure> write_run_figures(const std::filesystem::path& folder,
                        "dashed: linear fit); r is the Pearson correlation."});
   }
   const auto has = [](const std::vector<Curve>& curves) {
-    return std::any_of(curves.begin(), curves.end(), [](const Curve& c) { return !c.value.empty(); });
+    return std::any_of(curves.begin(), curves.end(),
+                       [](const Curve& c) { return !c.value.empty(); });
   };
   const TrainingCurves& t = data.training;
   if (has(t.loss_terms) || has(t.position_error) || has(t.hf_lambda) || has(t.cg_iterations)) {

@@ -29,7 +29,8 @@ class PngImage {
 
   // The 8-bit (r, g, b) of the pixel under page point (x, y) on a page drawn at `scale` px/pt.
   std::array<int, 3> at_point(double x, double y, double scale) const {
-    return at_pixel(static_cast<int>(std::floor(x * scale)), static_cast<int>(std::floor(y * scale)));
+    return at_pixel(static_cast<int>(std::floor(x * scale)),
+                    static_cast<int>(std::floor(y * scale)));
   }
   std::array<int, 3> at_pixel(int px, int py) const {
     cairo_surface_flush(surface_);

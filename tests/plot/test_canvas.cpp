@@ -130,15 +130,18 @@ TEST(Heatmap, RampEndsGetColormapEndsAndNanBinsGetNanColor) {
     const auto high = RampFixture::bin_centre(t, ramp.extent, 9, 7);
     const auto nan_bin = RampFixture::bin_centre(t, ramp.extent, 3, 2);
     const auto bottom_right = RampFixture::bin_centre(t, ramp.extent, 9, 0);
-    EXPECT_LE(color_distance(image.at_point(low[0], low[1], s),
-                             to_8bit(plot::colormap_color(map, 0.0))), 1);
+    EXPECT_LE(
+        color_distance(image.at_point(low[0], low[1], s), to_8bit(plot::colormap_color(map, 0.0))),
+        1);
     EXPECT_LE(color_distance(image.at_point(high[0], high[1], s),
-                             to_8bit(plot::colormap_color(map, 1.0))), 1);
-    EXPECT_LE(color_distance(image.at_point(nan_bin[0], nan_bin[1], s),
-                             to_8bit(plot::kNanColor)), 1);
+                             to_8bit(plot::colormap_color(map, 1.0))),
+              1);
+    EXPECT_LE(color_distance(image.at_point(nan_bin[0], nan_bin[1], s), to_8bit(plot::kNanColor)),
+              1);
     // x to the right, y up: bin (9, 0) has value 9 of 0..79.
     EXPECT_LE(color_distance(image.at_point(bottom_right[0], bottom_right[1], s),
-                             to_8bit(plot::colormap_color(map, 9.0 / 79.0))), 1);
+                             to_8bit(plot::colormap_color(map, 9.0 / 79.0))),
+              1);
   }
 }
 
@@ -159,15 +162,19 @@ TEST(Heatmap, FixedScaleClampsAndConstantMapIsMidScale) {
   const auto above = RampFixture::bin_centre(t, ramp.extent, 5, 5);   // 55 > 20: clamps high
   const auto inside = RampFixture::bin_centre(t, ramp.extent, 5, 1);  // 15: middle
   EXPECT_LE(color_distance(image.at_point(below[0], below[1], s),
-                           to_8bit(plot::colormap_color(Colormap::kJet, 0.0))), 1);
+                           to_8bit(plot::colormap_color(Colormap::kJet, 0.0))),
+            1);
   EXPECT_LE(color_distance(image.at_point(above[0], above[1], s),
-                           to_8bit(plot::colormap_color(Colormap::kJet, 1.0))), 1);
+                           to_8bit(plot::colormap_color(Colormap::kJet, 1.0))),
+            1);
   EXPECT_LE(color_distance(image.at_point(inside[0], inside[1], s),
-                           to_8bit(plot::colormap_color(Colormap::kJet, 0.5))), 1);
+                           to_8bit(plot::colormap_color(Colormap::kJet, 0.5))),
+            1);
   const auto c = figure.plot_area(0, 1);
   const auto centre = page_point(c, 0.0, 0.0);
   EXPECT_LE(color_distance(image.at_point(centre[0], centre[1], s),
-                           to_8bit(plot::colormap_color(Colormap::kJet, 0.5))), 1);
+                           to_8bit(plot::colormap_color(Colormap::kJet, 0.5))),
+            1);
 }
 
 TEST(Heatmap, OutlineLiesWhereTheWallsAre) {

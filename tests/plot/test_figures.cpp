@@ -25,7 +25,9 @@ constexpr int kBins = 20;
 double bin_centre(int i) { return (i + 0.5) * 2 * kHalfWidth / kBins - kHalfWidth; }
 
 plot::Polyline square_outline() {
-  return {{-kHalfWidth, -kHalfWidth}, {kHalfWidth, -kHalfWidth}, {kHalfWidth, kHalfWidth},
+  return {{-kHalfWidth, -kHalfWidth},
+          {kHalfWidth, -kHalfWidth},
+          {kHalfWidth, kHalfWidth},
           {-kHalfWidth, kHalfWidth}};
 }
 
@@ -98,8 +100,10 @@ SyntheticUnits synthetic_units(int count) {
     } else if (unit_class == "border") {
       const int wall = (unit / 6) % 4;  // field along the left, bottom, right or top wall
       map = make_map([&](double x, double y) {
-        const double d = wall == 0 ? x + kHalfWidth : wall == 1 ? y + kHalfWidth
-                         : wall == 2 ? kHalfWidth - x : kHalfWidth - y;
+        const double d = wall == 0   ? x + kHalfWidth
+                         : wall == 1 ? y + kHalfWidth
+                         : wall == 2 ? kHalfWidth - x
+                                     : kHalfWidth - y;
         return std::exp(-d / 0.15);
       });
       score = 0.7;
@@ -114,19 +118,23 @@ SyntheticUnits synthetic_units(int count) {
       for (double& w : weights) w = rng.normal();
       map = make_map([&](double x, double y) {
         double v = 0.0;
-        for (int k = 0; k < 4; ++k) v += weights[3 * k] * std::exp(-(std::pow(x - weights[3 * k + 1], 2) + std::pow(y - weights[3 * k + 2], 2)));
+        for (int k = 0; k < 4; ++k)
+          v += weights[3 * k] * std::exp(-(std::pow(x - weights[3 * k + 1], 2) +
+                                           std::pow(y - weights[3 * k + 2], 2)));
         return v;
       });
     }
     out.rate_maps.push_back({unit, unit_class, score, map});
-    out.sacs.push_back({unit, unit_class, unit_class == "grid" ? score : kNaN, autocorrelogram(map)});
+    out.sacs.push_back(
+        {unit, unit_class, unit_class == "grid" ? score : kNaN, autocorrelogram(map)});
 
     plot::DirectionTuning direction{unit, unit_class, std::vector<double>(24), kNaN, kNaN};
     const double preferred = 0.7 * unit;
     const double concentration = unit_class == "direction" ? 3.0 : 0.2;
     for (int b = 0; b < 24; ++b) {
       const double heading = (b + 0.5) * 2 * std::numbers::pi / 24;
-      direction.tuning[b] = std::exp(concentration * std::cos(heading - preferred)) + 0.1 * rng.normal();
+      direction.tuning[b] =
+          std::exp(concentration * std::cos(heading - preferred)) + 0.1 * rng.normal();
     }
     direction.mean_vector_length = unit_class == "direction" ? 0.6 : 0.1;
     direction.preferred_direction = preferred;
@@ -215,8 +223,10 @@ SyntheticPaths synthetic_paths() {
       drift_y += 0.003 * rng.normal();
       dp.truth.push_back(next);
       dp.decoded.push_back({next[0] + drift_x, next[1] + drift_y});
-      const int i = std::clamp(static_cast<int>((next[0] + kHalfWidth) / (2 * kHalfWidth) * kBins), 0, kBins - 1);
-      const int j = std::clamp(static_cast<int>((next[1] + kHalfWidth) / (2 * kHalfWidth) * kBins), 0, kBins - 1);
+      const int i = std::clamp(static_cast<int>((next[0] + kHalfWidth) / (2 * kHalfWidth) * kBins),
+                               0, kBins - 1);
+      const int j = std::clamp(static_cast<int>((next[1] + kHalfWidth) / (2 * kHalfWidth) * kBins),
+                               0, kBins - 1);
       occupancy(i, j) += 1;
       total_steps += 1;
     }
@@ -268,7 +278,8 @@ TEST(Figures, RateMapPageShowsEveryUnitInClassOrderWithNanBinsGrey) {
   // Rebuild the page's layout to find it: a Figure with the same cells.
   const double cell_height = (112.0 - 6.0) + 19.0;
   const int rows = (unit_count() + cols - 1) / cols;
-  const auto size = plot::Figure::page_size_for_cells(rows, cols, 112, cell_height, true, true, true);
+  const auto size =
+      plot::Figure::page_size_for_cells(rows, cols, 112, cell_height, true, true, true);
   EXPECT_NEAR(image.height(), std::ceil(2 * size[1]), 1);
   plot::Figure layout(size[0], size[1], rows, cols);
   layout.set_title("t");
@@ -282,10 +293,14 @@ TEST(Figures, RateMapPageShowsEveryUnitInClassOrderWithNanBinsGrey) {
   // The frame of the first panel has the grid class's colour.
   const auto cell = layout.cell(0, 0);
   const auto frame = image.at_point(cell.x + 1.5, cell.y + 0.5 * cell.height, 2.0);
-  EXPECT_LE(testing::color_distance(frame, testing::to_8bit(plot::class_color("grid", plot::kDefaultClassOrder))), 2);
+  EXPECT_LE(testing::color_distance(
+                frame, testing::to_8bit(plot::class_color("grid", plot::kDefaultClassOrder))),
+            2);
   // Also as SVG and PDF.
-  plot::write_rate_map_page(folder.path / "rate_maps.svg", units.rate_maps, square_outline(), extent);
-  plot::write_rate_map_page(folder.path / "rate_maps.pdf", units.rate_maps, square_outline(), extent);
+  plot::write_rate_map_page(folder.path / "rate_maps.svg", units.rate_maps, square_outline(),
+                            extent);
+  plot::write_rate_map_page(folder.path / "rate_maps.pdf", units.rate_maps, square_outline(),
+                            extent);
   EXPECT_EQ(testing::file_head(folder.path / "rate_maps.pdf", 5), "%PDF-");
 }
 
@@ -328,7 +343,8 @@ TEST(Figures, HexagonalArenaMapsAreGreyOutsideTheWallsAndOutlined) {
   // The page keeps the extent's aspect: a cell is (width - 6) / aspect + 19 points high, where a
   // lone panel is widened to 348 points so the page's texts stay readable.
   const double aspect = 2 * kHalfWidth / (2 * apothem);
-  const auto size = plot::Figure::page_size_for_cells(1, 1, 348, 342 / aspect + 19, true, true, true);
+  const auto size =
+      plot::Figure::page_size_for_cells(1, 1, 348, 342 / aspect + 19, true, true, true);
   EXPECT_NEAR(image.width(), std::ceil(2 * size[0]), 1);
   EXPECT_NEAR(image.height(), std::ceil(2 * size[1]), 1);
   units.pop_back();
@@ -361,8 +377,7 @@ TEST(Figures, EveryRunFigureRendersFromSyntheticData) {
   plot::write_decoded_paths_figure(folder.path / "decoded_paths.png", square_outline(), decoded);
 
   for (const char* name : {"autocorrelograms.png", "direction_tuning.png", "speed_tuning.png",
-                           "training.png", "training_adam.png", "paths.png",
-                           "decoded_paths.png"}) {
+                           "training.png", "training_adam.png", "paths.png", "decoded_paths.png"}) {
     testing::PngImage image(folder.path / name);
     EXPECT_TRUE(image.ok()) << name;
     EXPECT_GT(image.width(), 300) << name;

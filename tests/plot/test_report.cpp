@@ -26,8 +26,8 @@ plot::ReportContent sample_content(const testing::TempDir& dir) {
   plot::ReportContent content;
   content.title = "gridrnn run <square & quick>";
   content.config_toml = "[arena]\nshape = \"square\"\n# a <comment> & more\n";
-  content.training_summary = {{"optimizer", "hessian-free"}, {"updates", "200"},
-                              {"final position error", "0.031"}};
+  content.training_summary = {
+      {"optimizer", "hessian-free"}, {"updates", "200"}, {"final position error", "0.031"}};
   content.class_table_header = {"class", "units"};
   content.class_table_rows = {{"grid", "12"}, {"border", "8"}, {"band", "3"}};
   Eigen::MatrixXd map(6, 6);

@@ -10,6 +10,7 @@
 // Layout is a pure function of the page size, the grid and each panel's kind (fixed margins in
 // points, no text measurement), so tests can compute where a bin or a wall lands on the page
 // (Figure::plot_area) and read the pixel back.
+#include <Eigen/Core>
 #include <array>
 #include <filesystem>
 #include <limits>
@@ -19,8 +20,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace gridrnn::plot {
 
@@ -70,7 +69,8 @@ struct DataTransform {
 // (used to mark a unit's class at a glance).
 struct PanelHeader {
   PanelHeader() = default;
-  PanelHeader(std::string title_text) : title(std::move(title_text)) {}  // NOLINT: implicit on purpose
+  PanelHeader(std::string title_text)
+      : title(std::move(title_text)) {}  // NOLINT: implicit on purpose
   PanelHeader(std::string title_text, Rgb color, std::optional<Rgb> frame)
       : title(std::move(title_text)), title_color(color), frame_color(frame) {}
   std::string title;
@@ -87,14 +87,15 @@ struct HeatmapStyle {
   Rgb outline_color = kBlack;
   double outline_width = 1.5;  // points
   bool colorbar = false;       // a vertical colorbar at the right of the panel
-  std::string colorbar_label;  // required when colorbar is on (a colorbar without a label is refused)
-  bool axes = false;           // ticks, tick labels and axis labels around the map
+  std::string
+      colorbar_label;  // required when colorbar is on (a colorbar without a label is refused)
+  bool axes = false;   // ticks, tick labels and axis labels around the map
   std::string x_label = "x", y_label = "y";
 };
 
 struct Series {
   enum class Style { kLine, kDashed, kMarkers, kLineAndMarkers };
-  std::string label;  // empty: left out of the legend
+  std::string label;         // empty: left out of the legend
   std::vector<double> x, y;  // same length; non-finite points break the line
   Rgb color = kBlack;
   Style style = Style::kLine;
@@ -107,14 +108,14 @@ struct AxesStyle {
   std::string x_label, y_label;  // both required (an unlabelled axis is refused)
   bool log_y = false;            // non-positive y values are left out
   std::optional<std::array<double, 2>> x_range, y_range;  // default: from the data, padded
-  bool equal_aspect = false;     // one data unit is as long on x as on y (paths in an arena)
-  bool legend = true;            // drawn when at least one series has a label
+  bool equal_aspect = false;       // one data unit is as long on x as on y (paths in an arena)
+  bool legend = true;              // drawn when at least one series has a label
   std::vector<Polyline> outlines;  // closed polylines drawn under the series (arena walls)
 };
 
 struct PolarStyle {
   Rgb color = category_color(0);
-  std::string radial_label;  // what the radius is (required), shown under the plot
+  std::string radial_label;           // what the radius is (required), shown under the plot
   std::optional<double> arrow_angle;  // radians; an arrow from the centre (preferred direction)
 };
 

@@ -5,12 +5,11 @@
 //
 // Map convention everywhere: map(i, j) is the bin at x-index i, y-index j (x right, y up), NaN =
 // unvisited; an Extent gives the data range the whole map covers (bin edges, not centres).
+#include <Eigen/Core>
 #include <filesystem>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "gridrnn/plot/canvas.hpp"
 
@@ -40,7 +39,7 @@ struct UnitMap {
   int unit = 0;            // index of the unit in the network
   std::string unit_class;  // e.g. "grid", "border", "band", "direction", "speed", "irregular"
   double key_score = std::numeric_limits<double>::quiet_NaN();  // the class's defining score
-  Eigen::MatrixXd map;     // bins_x x bins_y; rate map or autocorrelogram; NaN = no data
+  Eigen::MatrixXd map;  // bins_x x bins_y; rate map or autocorrelogram; NaN = no data
 };
 
 struct UnitPageOptions {
@@ -87,8 +86,9 @@ struct SpeedTuning {
   std::string unit_class;
   std::vector<double> speed, activity;  // paired samples over time (the page draws at most 400)
   double pearson_r = std::numeric_limits<double>::quiet_NaN();
-  double slope = std::numeric_limits<double>::quiet_NaN();      // of the linear fit
-  double intercept = std::numeric_limits<double>::quiet_NaN();  // activity = intercept + slope·speed
+  double slope = std::numeric_limits<double>::quiet_NaN();  // of the linear fit
+  double intercept =
+      std::numeric_limits<double>::quiet_NaN();  // activity = intercept + slope·speed
 };
 
 struct SpeedPageOptions : UnitPageOptions {
@@ -127,8 +127,8 @@ void write_training_curves(const std::filesystem::path& path, const TrainingCurv
 // `gridrnn simulate`'s figure: left, a few sample paths over the arena's outline; right, the
 // occupancy map (fraction of time per bin, NaN = never visited) with outline and colorbar.
 void write_paths_figure(const std::filesystem::path& path, const Polyline& outline,
-                        const std::vector<Polyline>& sample_paths,
-                        const Eigen::MatrixXd& occupancy, const Extent& extent,
+                        const std::vector<Polyline>& sample_paths, const Eigen::MatrixXd& occupancy,
+                        const Extent& extent,
                         const std::string& title = "Sample paths and occupancy");
 
 struct DecodedPath {

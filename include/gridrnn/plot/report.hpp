@@ -18,7 +18,7 @@ struct ReportContent {
   std::string title;        // e.g. "gridrnn run: square arena, quick preset"
   std::string config_toml;  // the run's resolved config, shown verbatim
   std::vector<std::pair<std::string, std::string>> training_summary;  // key, value
-  std::vector<std::string> class_table_header;            // e.g. {"class", "units", "threshold"}
+  std::vector<std::string> class_table_header;             // e.g. {"class", "units", "threshold"}
   std::vector<std::vector<std::string>> class_table_rows;  // each as long as the header
   std::vector<ReportFigure> figures;
 };

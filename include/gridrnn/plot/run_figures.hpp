@@ -12,8 +12,8 @@
 namespace gridrnn::plot {
 
 struct RunPlotData {
-  Polyline outline;  // the arena's walls, closed polygon
-  Extent extent;     // the range the rate maps cover
+  Polyline outline;                        // the arena's walls, closed polygon
+  Extent extent;                           // the range the rate maps cover
   std::vector<UnitMap> rate_maps;          // every unit; empty = page left out
   std::vector<UnitMap> autocorrelograms;   // every unit's SAC; empty = left out
   Extent autocorrelogram_extent;           // lags covered by the SACs

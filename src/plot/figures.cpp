@@ -46,25 +46,48 @@ std::vector<std::pair<std::string, Rgb>> class_legend(const std::vector<std::str
   return keys;
 }
 
+// Where each unit of a page goes, in page order.
+struct UnitGrid {
+  int rows = 1, cols = 1;
+  std::vector<std::array<int, 2>> cells;  // (row, col) of the k-th unit in page order
+};
+
+// Each class starts on a new row, so the classes read as blocks; when that would make the page
+// much taller (many small classes), the units simply flow row by row.
+UnitGrid unit_grid(const std::vector<std::string>& classes, const std::vector<std::size_t>& order) {
+  const auto [plain_rows, cols] = grid_for(order.size());
+  UnitGrid grouped{1, cols, {}}, flowing{plain_rows, cols, {}};
+  int row = 0, col = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (k > 0 && (col == cols || classes[order[k]] != classes[order[k - 1]])) {
+      ++row;
+      col = 0;
+    }
+    grouped.cells.push_back({row, col++});
+    const int position = static_cast<int>(k);
+    flowing.cells.push_back({position / cols, position % cols});
+  }
+  grouped.rows = row + 1;
+  return grouped.rows <= plain_rows + std::max(1, plain_rows / 2) ? grouped : flowing;
+}
+
 std::string unit_count_text(std::size_t count) {
   return count == 1 ? std::string("1 unit") : fmt::format("{} units", count);
 }
 
 // Cells are at least wide enough that a page is 360 points wide, so the title, the class keys
 // and the colorbar label of a page with few units stay readable.
-double unit_cell_width(std::size_t count, double requested) {
-  const int cols = grid_for(count)[1];
-  return std::max(requested, 348.0 / cols);
+double unit_cell_width(const UnitGrid& grid, double requested) {
+  return std::max(requested, 348.0 / grid.cols);
 }
 
 // A page of unit panels: rows x cols cells of cell_width x cell_height with title, class legend
 // and an optional page colorbar.
-Figure unit_page(std::size_t count, double cell_width, double cell_height, const std::string& title,
-                 bool has_colorbar) {
-  const auto [rows, cols] = grid_for(count);
-  const auto size =
-      Figure::page_size_for_cells(rows, cols, cell_width, cell_height, true, true, has_colorbar);
-  Figure figure(size[0], size[1], rows, cols);
+Figure unit_page(const UnitGrid& grid, double cell_width, double cell_height,
+                 const std::string& title, bool has_colorbar) {
+  const auto size = Figure::page_size_for_cells(grid.rows, grid.cols, cell_width, cell_height, true,
+                                                true, has_colorbar);
+  Figure figure(size[0], size[1], grid.rows, grid.cols);
   figure.set_title(title);
   return figure;
 }
@@ -104,12 +127,12 @@ void write_map_page(const std::filesystem::path& path, const std::vector<UnitMap
     scores.push_back(u.key_score);
   }
   const auto order = order_by_class(classes, scores, options.class_order);
+  const UnitGrid grid = unit_grid(classes, order);
   const double aspect = (extent.x_max - extent.x_min) / (extent.y_max - extent.y_min);
-  const double cell_width = unit_cell_width(units.size(), options.panel_width);
+  const double cell_width = unit_cell_width(grid, options.panel_width);
   const double cell_height = (cell_width - 6.0) / aspect + kPanelTitleAndPadding;
-  Figure figure = unit_page(units.size(), cell_width, cell_height, title, true);
+  Figure figure = unit_page(grid, cell_width, cell_height, title, true);
   figure.set_page_legend(class_legend(classes, order, options.class_order));
-  const int cols = grid_for(units.size())[1];
   for (std::size_t k = 0; k < order.size(); ++k) {
     const UnitMap& u = units[order[k]];
     HeatmapStyle style;
@@ -120,7 +143,7 @@ void write_map_page(const std::filesystem::path& path, const std::vector<UnitMap
       style.value_max = 1.0;
     }
     const std::string detail = std::isfinite(u.key_score) ? fmt::format("{:.2f}", u.key_score) : "";
-    figure.heatmap(static_cast<int>(k) / cols, static_cast<int>(k) % cols,
+    figure.heatmap(grid.cells[k][0], grid.cells[k][1],
                    unit_header(u.unit, u.unit_class, detail, options.class_order), u.map, extent,
                    std::move(style));
   }
@@ -203,10 +226,10 @@ void write_direction_page(const std::filesystem::path& path,
   }
   // Direction pages put the most direction-tuned units of each class first.
   const auto order = order_by_class(classes, scores, options.class_order);
-  const double cell_width = unit_cell_width(units.size(), options.panel_width);
-  Figure figure = unit_page(units.size(), cell_width, cell_width + 14.0, title, false);
+  const UnitGrid grid = unit_grid(classes, order);
+  const double cell_width = unit_cell_width(grid, options.panel_width);
+  Figure figure = unit_page(grid, cell_width, cell_width + 14.0, title, false);
   figure.set_page_legend(class_legend(classes, order, options.class_order));
-  const int cols = grid_for(units.size())[1];
   for (std::size_t k = 0; k < order.size(); ++k) {
     const DirectionTuning& u = units[order[k]];
     const std::size_t bins = u.tuning.size();
@@ -225,7 +248,7 @@ void write_direction_page(const std::filesystem::path& path,
     if (std::isfinite(u.preferred_direction)) style.arrow_angle = u.preferred_direction;
     const std::string detail =
         std::isfinite(u.mean_vector_length) ? fmt::format("MVL {:.2f}", u.mean_vector_length) : "";
-    figure.polar(static_cast<int>(k) / cols, static_cast<int>(k) % cols,
+    figure.polar(grid.cells[k][0], grid.cells[k][1],
                  unit_header(u.unit, u.unit_class, detail, options.class_order), std::move(angles),
                  std::move(radii), std::move(style));
   }
@@ -254,13 +277,13 @@ void write_speed_page(const std::filesystem::path& path, const std::vector<Speed
     scores.push_back(std::abs(u.pearson_r));
   }
   const auto order = order_by_class(classes, scores, options.class_order);
-  const double cell_width = unit_cell_width(units.size(), std::max(options.panel_width, 150.0));
-  Figure figure = unit_page(units.size(), cell_width, 0.85 * cell_width, title, false);
+  const UnitGrid grid = unit_grid(classes, order);
+  const double cell_width = unit_cell_width(grid, std::max(options.panel_width, 150.0));
+  Figure figure = unit_page(grid, cell_width, 0.85 * cell_width, title, false);
   // The page legend names the classes; the glyphs are described in the title band's subtitle.
   auto legend = class_legend(classes, order, options.class_order);
   legend.emplace_back("dots: samples · line: binned mean · dashed: linear fit", kBlack);
   figure.set_page_legend(std::move(legend));
-  const int cols = grid_for(units.size())[1];
   for (std::size_t k = 0; k < order.size(); ++k) {
     const SpeedTuning& u = units[order[k]];
     const Rgb color = class_color(u.unit_class, options.class_order);
@@ -314,7 +337,7 @@ void write_speed_page(const std::filesystem::path& path, const std::vector<Speed
     style.legend = false;
     const std::string detail =
         std::isfinite(u.pearson_r) ? fmt::format("r = {:.2f}", u.pearson_r) : "";
-    figure.lines(static_cast<int>(k) / cols, static_cast<int>(k) % cols,
+    figure.lines(grid.cells[k][0], grid.cells[k][1],
                  unit_header(u.unit, u.unit_class, detail, options.class_order), std::move(series),
                  std::move(style));
   }

@@ -387,6 +387,30 @@ TEST(Figures, EveryRunFigureRendersFromSyntheticData) {
   EXPECT_TRUE(testing::PngImage(folder.path / "empty.png").ok());
 }
 
+TEST(Figures, DegenerateInputsStillGiveAPage) {
+  // An all-NaN map (unit never recorded), a constant map, NaN tuning, no speed samples, a NaN and
+  // a zero in a log-scale curve: each page is drawn, nothing throws.
+  testing::TempDir dir;
+  const plot::Extent extent{-1, 1, -1, 1};
+  plot::write_rate_map_page(dir / "maps.png",
+                            {{0, "grid", kNaN, Eigen::MatrixXd::Constant(5, 5, kNaN)},
+                             {1, "band", 0.2, Eigen::MatrixXd::Constant(5, 5, 2.0)}},
+                            square_outline(), extent);
+  plot::write_direction_page(dir / "direction.png",
+                             {{0, "direction", std::vector<double>(12, kNaN), kNaN, kNaN}});
+  plot::write_speed_page(dir / "speed.png", {{0, "speed", {}, {}, kNaN, kNaN, kNaN}});
+  plot::TrainingCurves curves;
+  curves.loss_terms = {{"total", {0, 1, 2, 3}, {1.0, kNaN, 0.0, 1e-3}}};
+  curves.position_error = {{"train", {0, 1}, {0.5, 0.5}}};
+  plot::write_training_curves(dir / "training.png", curves);
+  plot::write_training_curves(dir / "no_training.png", {});
+  plot::write_decoded_paths_figure(dir / "decoded.png", square_outline(), {});
+  for (const char* name : {"maps.png", "direction.png", "speed.png", "training.png",
+                           "no_training.png", "decoded.png"}) {
+    EXPECT_TRUE(testing::PngImage(dir / name).ok()) << name;
+  }
+}
+
 TEST(RunFigures, WritesEveryFigureOfARunAndItsReport) {
   FigureFolder folder;
   const auto units = synthetic_units(unit_count());

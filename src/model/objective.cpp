@@ -44,6 +44,12 @@ void split_range(std::size_t begin, std::size_t end, std::size_t target,
 
 }  // namespace
 
+// Every buffer is 64-byte aligned: Eigen's vectorized reductions over a Map peel an unaligned
+// head whose length depends on the buffer's address, which would make the summation order (and
+// the last bits of every result) depend on where malloc put the buffer, i.e. differ run to run.
+template <typename T>
+using AlignedVector = std::vector<T, Eigen::aligned_allocator<T>>;
+
 template <typename S>
 struct CtrnnObjectiveT<S>::Impl {
   using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -64,19 +70,19 @@ struct CtrnnObjectiveT<S>::Impl {
   // Minibatch, original layout (kept so chunks can be rebuilt when the curvature count changes).
   std::size_t T = 0, B = 0;
   bool has_targets = false;
-  std::vector<float> batch_inputs, batch_targets, batch_starts;
+  AlignedVector<float> batch_inputs, batch_targets, batch_starts;
   std::uint64_t noise_seed = 0, update_index = 0;
   std::size_t curvature_request = 0;  // 0 = all
 
   // Chunked copies and states.
   std::vector<ChunkRange> chunks;
   std::size_t curvature_chunks = 0, curvature_trials = 0;
-  std::vector<S> inputs, targets, starts;
-  std::vector<S> U, GZ, RU, DY;
+  AlignedVector<S> inputs, targets, starts;
+  AlignedVector<S> U, GZ, RU, DY;
   struct Scratch {
-    std::vector<S> x, A, ring;
-    std::vector<float> noise, noise_scratch;
-    std::vector<S> partial;  // per-chunk parameter gradient
+    AlignedVector<S> x, A, ring;
+    AlignedVector<float> noise, noise_scratch;
+    AlignedVector<S> partial;  // per-chunk parameter gradient
     double sum_sq_error = 0.0, sum_sq_rate = 0.0;
   };
   std::vector<Scratch> scratch;
@@ -85,7 +91,7 @@ struct CtrnnObjectiveT<S>::Impl {
   // Weights in the compute precision, same layout as theta; W_in transposed for the drive loop.
   // w holds the weights of the stored states (the last value_gradient); value() and predict()
   // swap their own weights in for the duration of the call, so G v still finds theta's.
-  std::vector<S> w, v, W_in_T, vW_in_T, w_eval, W_in_T_eval;
+  AlignedVector<S> w, v, W_in_T, vW_in_T, w_eval, W_in_T_eval;
   Eigen::VectorXd stored_theta;
   bool states_valid = false;
   LossTerms terms, gradient_terms;
@@ -142,7 +148,7 @@ struct CtrnnObjectiveT<S>::Impl {
     states_valid = false;
   }
 
-  void load_weights(const Eigen::VectorXd& theta, std::vector<S>& out, std::vector<S>& in_T) const {
+  void load_weights(const Eigen::VectorXd& theta, AlignedVector<S>& out, AlignedVector<S>& in_T) const {
     if (static_cast<std::size_t>(theta.size()) != layout.total)
       throw_user_error("parameter vector has {} entries; this network (N = {}, N_in = {}, {}) has {}",
                        theta.size(), N, N_in, to_string(model.initial_state), layout.total);
@@ -158,7 +164,7 @@ struct CtrnnObjectiveT<S>::Impl {
   }
 
   // x[0] for the chunk's trials: x0 (learned) or W_init p[0]; `weights` = w (forward) or v (R-pass).
-  void initial_state(const ChunkRange& ch, const std::vector<S>& weights, S* x) const {
+  void initial_state(const ChunkRange& ch, const AlignedVector<S>& weights, S* x) const {
     const S* init = weights.data() + layout.initial;
     for (std::size_t r = 0; r < ch.count; ++r) {
       S* row = x + r * N;

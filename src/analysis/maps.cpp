@@ -7,6 +7,7 @@
 
 #include <fftw3.h>
 
+#include "analysis/detail/fftw_lock.hpp"
 #include "gridrnn/core/error.hpp"
 
 namespace gridrnn::analysis {
@@ -43,12 +44,12 @@ double pearson_from_sums(double n, double sum_a, double sum_b, double sum_aa, do
   return cov / std::sqrt(var_a * var_b);
 }
 
-// FFTW's planner is not thread-safe; plans are created under this lock, executed without it.
-std::mutex& fftw_planner_mutex() {
+}  // namespace
+
+std::mutex& detail::fftw_planner_mutex() {
   static std::mutex mutex;
   return mutex;
 }
-}  // namespace
 
 Map2D::Map2D(int bins_x_, int bins_y_, double fill)
     : bins_x(bins_x_), bins_y(bins_y_),
@@ -230,13 +231,13 @@ struct AutocorrelogramFft::Impl {
     corr_xm.resize(real_size);
     corr_qm.resize(real_size);
     corr_xx.resize(real_size);
-    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    std::lock_guard<std::mutex> lock(detail::fftw_planner_mutex());
     forward = fftw_plan_dft_r2c_2d(px, py, real_buffer, spectrum_map, FFTW_ESTIMATE);
     inverse = fftw_plan_dft_c2r_2d(px, py, product, real_buffer, FFTW_ESTIMATE);
   }
   ~Impl() {
     {
-      std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+      std::lock_guard<std::mutex> lock(detail::fftw_planner_mutex());
       fftw_destroy_plan(forward);
       fftw_destroy_plan(inverse);
     }

@@ -133,9 +133,10 @@ int run_score(const ScoreOptions& options) {
                                     cell(m.band.orientation_deg, 7, 1), cell(m.border.score, 8, 3))
                             .c_str());
   }
+  const std::string form = convention == analysis::GridConvention::kDeepmind ? options.variant : "min_max";
   std::printf("# grid scores: %s convention (%s); spacing and wavelength in extent units, extent "
               "[%g, %g] x [%g, %g]; border score assumes a rectangular arena on that extent\n",
-              options.convention.c_str(), options.variant.c_str(), extent.xmin, extent.xmax, extent.ymin,
+              options.convention.c_str(), form.c_str(), extent.xmin, extent.xmax, extent.ymin,
               extent.ymax);
   return 0;
 }

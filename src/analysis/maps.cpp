@@ -51,6 +51,14 @@ std::mutex& detail::fftw_planner_mutex() {
   return mutex;
 }
 
+void detail::destroy_fftw(std::initializer_list<fftw_plan> plans, std::initializer_list<void*> buffers) {
+  {
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+    for (fftw_plan plan : plans) fftw_destroy_plan(plan);
+  }
+  for (void* buffer : buffers) fftw_free(buffer);
+}
+
 Map2D::Map2D(int bins_x_, int bins_y_, double fill)
     : bins_x(bins_x_), bins_y(bins_y_),
       values(static_cast<std::size_t>(bins_x_) * static_cast<std::size_t>(bins_y_), fill) {}
@@ -236,16 +244,8 @@ struct AutocorrelogramFft::Impl {
     inverse = fftw_plan_dft_c2r_2d(px, py, product, real_buffer, FFTW_ESTIMATE);
   }
   ~Impl() {
-    {
-      std::lock_guard<std::mutex> lock(detail::fftw_planner_mutex());
-      fftw_destroy_plan(forward);
-      fftw_destroy_plan(inverse);
-    }
-    fftw_free(real_buffer);
-    fftw_free(spectrum_map);
-    fftw_free(spectrum_square);
-    fftw_free(spectrum_mask);
-    fftw_free(product);
+    detail::destroy_fftw({forward, inverse},
+                         {real_buffer, spectrum_map, spectrum_square, spectrum_mask, product});
   }
 
   void transform(const std::vector<double>& padded_values, fftw_complex* spectrum) {

@@ -300,14 +300,7 @@ struct BandScorer::Impl {
     std::lock_guard<std::mutex> lock(detail::fftw_planner_mutex());
     plan = fftw_plan_dft_r2c_2d(px, py, real_buffer, spectrum, FFTW_ESTIMATE);
   }
-  ~Impl() {
-    {
-      std::lock_guard<std::mutex> lock(detail::fftw_planner_mutex());
-      fftw_destroy_plan(plan);
-    }
-    fftw_free(real_buffer);
-    fftw_free(spectrum);
-  }
+  ~Impl() { detail::destroy_fftw({plan}, {real_buffer, spectrum}); }
 
   // FFT of an (nx, ny) field zero-padded to (px, py).
   void transform(const std::vector<double>& field) {

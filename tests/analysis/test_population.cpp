@@ -173,6 +173,9 @@ TEST(AnalyzePopulation, ClassifiesPlantedUnitsAndWritesFiles) {
   EXPECT_GT(result.units[5].passes.speed_abs_r, 0);
   EXPECT_EQ(result.units[5].passes.direction_mvl, 0);
   EXPECT_NEAR(result.units[0].grid_spacing, 0.55, 0.08);
+  // Shuffles really break the relation to position: the grid unit's shifted copies are noise.
+  ASSERT_EQ(result.null_scores.size(), p.units * options.shuffles);
+  for (int k = 0; k < options.shuffles; ++k) EXPECT_LT(result.null_scores[k].grid_60, 0.6) << k;
   EXPECT_NEAR(result.units[3].band_wavelength, 0.7, 0.07);
   EXPECT_NEAR(result.units[4].preferred_direction_deg, 1.0 * 180 / std::numbers::pi, 15.0);
   EXPECT_GT(result.units[5].speed_slope, 5.0);

@@ -1,0 +1,167 @@
+// `gridrnn score MAP.npy...`: grid, band and border scores of any 2D rate maps (NPY, NaN for
+// unvisited bins), e.g. from recordings; a fixed-width table or JSON on stdout.
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "gridrnn/analysis/grid_score.hpp"
+#include "gridrnn/analysis/maps.hpp"
+#include "gridrnn/analysis/spatial_scores.hpp"
+#include "gridrnn/core/error.hpp"
+#include "gridrnn/core/threads.hpp"
+#include "gridrnn/io/npy.hpp"
+
+namespace gridrnn::app {
+namespace {
+
+struct ScoreOptions {
+  std::vector<std::string> files;
+  std::string convention = "deepmind";
+  std::string variant = "mean";
+  std::vector<double> extent = {-1.0, 1.0, -1.0, 1.0};
+  bool json = false;
+  int threads = 0;
+};
+
+struct ScoredMap {
+  std::string file;
+  std::size_t unit = 0;
+  analysis::Map2D map;
+  analysis::GridScores grid;
+  analysis::BandScore band;
+  analysis::BorderScore border;
+};
+
+// Loads every map of every file, refusing anything that is not a 2D map or a 3D stack of maps,
+// and maps without a single finite bin; infinite values are refused too (NaN = unvisited).
+std::vector<ScoredMap> load_maps(const std::vector<std::string>& files) {
+  std::vector<ScoredMap> maps;
+  for (const std::string& file : files) {
+    const io::NpyArray array = io::read_npy(file);
+    const auto& shape = array.shape;
+    if (shape.size() != 2 && shape.size() != 3) {
+      throw_user_error("'{}' has shape {}: expected a 2D rate map (bins_x, bins_y) or a stack of "
+                       "maps (N, bins_x, bins_y)",
+                       file, io::shape_string(shape));
+    }
+    const std::size_t count = shape.size() == 3 ? shape[0] : 1;
+    const std::size_t bx = shape[shape.size() - 2], by = shape[shape.size() - 1];
+    if (count == 0 || bx < 4 || by < 4) {
+      throw_user_error("'{}' has shape {}: need at least one map of at least 4 x 4 bins", file,
+                       io::shape_string(shape));
+    }
+    for (std::size_t unit = 0; unit < count; ++unit) {
+      ScoredMap entry;
+      entry.file = file;
+      entry.unit = unit;
+      entry.map = analysis::Map2D(static_cast<int>(bx), static_cast<int>(by), 0.0);
+      std::copy_n(array.values.begin() + static_cast<std::ptrdiff_t>(unit * bx * by), bx * by,
+                  entry.map.values.begin());
+      for (std::size_t k = 0; k < entry.map.size(); ++k) {
+        if (std::isinf(entry.map.values[k])) {
+          throw_user_error("'{}' map {} has an infinite value at bin {}: use NaN for unvisited bins",
+                           file, unit, k);
+        }
+      }
+      if (entry.map.finite_count() == 0) {
+        throw_user_error("'{}' map {} is all NaN: no visited bin to score", file, unit);
+      }
+      maps.push_back(std::move(entry));
+    }
+  }
+  return maps;
+}
+
+std::string cell(double v, int width, int precision) {
+  return std::isfinite(v) ? fmt::format("{:>{}.{}f}", v, width, precision) : fmt::format("{:>{}}", "nan", width);
+}
+nlohmann::json json_value(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+int run_score(const ScoreOptions& options) {
+  set_thread_count(options.threads);
+  const auto convention = analysis::parse_grid_convention(options.convention);
+  const auto variant = analysis::parse_grid_variant(options.variant);
+  const analysis::MapExtent extent{options.extent[0], options.extent[1], options.extent[2], options.extent[3]};
+  extent.validate();
+  const analysis::ArenaGeometry arena =
+      analysis::ArenaGeometry::rectangle(extent.xmin, extent.xmax, extent.ymin, extent.ymax);
+  std::vector<ScoredMap> maps = load_maps(options.files);
+  parallel_for(maps.size(), [&](std::size_t i) {
+    ScoredMap& m = maps[i];
+    const analysis::Map2D sac = analysis::autocorrelogram(m.map);
+    m.grid = analysis::GridScorer(m.map.bins_x, m.map.bins_y, convention, variant).score(sac);
+    m.grid.spacing_bins *= extent.bin_width_x(m.map.bins_x);  // now in arena units
+    m.band = analysis::band_score(m.map, extent);
+    m.border = analysis::border_score(m.map, arena);
+  });
+  if (options.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const ScoredMap& m : maps) {
+      out.push_back({{"file", m.file},
+                     {"unit", m.unit},
+                     {"convention", options.convention},
+                     {"variant", options.variant},
+                     {"grid_score_60", json_value(m.grid.score_60)},
+                     {"grid_score_90", json_value(m.grid.score_90)},
+                     {"grid_spacing", json_value(m.grid.spacing_bins)},
+                     {"grid_orientation_deg", json_value(m.grid.orientation_deg)},
+                     {"band_score", json_value(m.band.score)},
+                     {"band_wavelength", json_value(m.band.wavelength)},
+                     {"band_orientation_deg", json_value(m.band.orientation_deg)},
+                     {"border_score", json_value(m.border.score)}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  std::size_t name_width = 4;
+  for (const ScoredMap& m : maps) name_width = std::max(name_width, m.file.size());
+  std::printf("%s\n", fmt::format("{:<{}} {:>5} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>7} {:>8}", "file",
+                                  name_width, "unit", "score60", "score90", "spacing", "orient", "band",
+                                  "wavelen", "b_orient", "border")
+                          .c_str());
+  for (const ScoredMap& m : maps) {
+    std::printf("%s\n", fmt::format("{:<{}} {:>5} {} {} {} {} {} {} {} {}", m.file, name_width, m.unit,
+                                    cell(m.grid.score_60, 8, 3), cell(m.grid.score_90, 8, 3),
+                                    cell(m.grid.spacing_bins, 8, 3), cell(m.grid.orientation_deg, 7, 1),
+                                    cell(m.band.score, 8, 3), cell(m.band.wavelength, 8, 3),
+                                    cell(m.band.orientation_deg, 7, 1), cell(m.border.score, 8, 3))
+                            .c_str());
+  }
+  const std::string form = convention == analysis::GridConvention::kDeepmind ? options.variant : "min_max";
+  std::printf("# grid scores: %s convention (%s); spacing and wavelength in extent units, extent "
+              "[%g, %g] x [%g, %g]; border score assumes a rectangular arena on that extent\n",
+              options.convention.c_str(), form.c_str(), extent.xmin, extent.xmax, extent.ymin,
+              extent.ymax);
+  return 0;
+}
+
+Registration reg{{"score", "Score 2D rate maps (NPY, NaN = unvisited): grid, band and border scores", 60,
+                  [](CLI::App& sub) -> Runner {
+                    auto options = std::make_shared<ScoreOptions>();
+                    sub.add_option("maps", options->files,
+                                   "NPY files: a 2D map (bins_x, bins_y), first axis x, or a stack (N, bins_x, bins_y)")
+                        ->required();
+                    sub.add_option("--convention", options->convention, "grid-score convention")
+                        ->check(CLI::IsMember({"deepmind", "sargolini"}))
+                        ->capture_default_str();
+                    sub.add_option("--variant", options->variant, "deepmind grid-score variant")
+                        ->check(CLI::IsMember({"mean", "min_max"}))
+                        ->capture_default_str();
+                    sub.add_option("--extent", options->extent,
+                                   "map extent XMIN XMAX YMIN YMAX in arena units (walls of the rectangular arena "
+                                   "for the border score; units of spacing and wavelength)")
+                        ->expected(4)
+                        ->capture_default_str();
+                    sub.add_flag("--json", options->json, "print JSON instead of a table");
+                    add_threads_option(sub, options->threads);
+                    return [options]() { return run_score(*options); };
+                  }}};
+
+}  // namespace
+}  // namespace gridrnn::app

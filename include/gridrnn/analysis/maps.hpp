@@ -1,0 +1,95 @@
+#pragma once
+// Rate maps and spatial autocorrelograms (PAPER.md section 5) from plain arrays, so recorded
+// neurons and trained networks are analysed by the same code.
+//
+// Map convention (used by every analysis and file): a map has bins_x x bins_y bins over the
+// rectangle [xmin, xmax] x [ymin, ymax]; bin (ix, iy) has its centre at
+//   x = xmin + (ix + 0.5) (xmax - xmin) / bins_x,   y = ymin + (iy + 0.5) (ymax - ymin) / bins_y,
+// and is stored x-major: values[ix * bins_y + iy] (so numpy's M[i][j] is at x = c_i, y = c_j).
+// NaN marks a bin without data (unvisited); it is never read as zero.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace gridrnn::analysis {
+
+struct Map2D {
+  int bins_x = 0;
+  int bins_y = 0;
+  std::vector<double> values;  // (bins_x, bins_y) x-major; NaN = no data
+
+  Map2D() = default;
+  Map2D(int bins_x_, int bins_y_, double fill);
+  double& at(int ix, int iy) { return values[static_cast<std::size_t>(ix) * bins_y + iy]; }
+  double at(int ix, int iy) const { return values[static_cast<std::size_t>(ix) * bins_y + iy]; }
+  std::size_t size() const { return values.size(); }
+  std::size_t finite_count() const;
+};
+
+// The rectangle a map covers (the arena's bounding box, in arena units).
+struct MapExtent {
+  double xmin = -1.0, xmax = 1.0, ymin = -1.0, ymax = 1.0;
+  double bin_width_x(int bins_x) const { return (xmax - xmin) / bins_x; }
+  double bin_width_y(int bins_y) const { return (ymax - ymin) / bins_y; }
+  void validate() const;  // UserError unless xmin < xmax and ymin < ymax, all finite
+};
+
+// Which bin every sample falls in; computed once and reused for every unit and every shuffle.
+// Samples outside the extent are clamped into the nearest edge bin (paths never leave the arena,
+// so this only absorbs rounding at the walls).
+struct SpatialBinning {
+  int bins_x = 0;
+  int bins_y = 0;
+  std::vector<std::int32_t> bin_of_sample;  // (S) flat bin index ix * bins_y + iy
+  std::vector<double> occupancy;            // (bins_x * bins_y) samples per bin
+};
+
+// positions: (S, 2) row-major (x, y) pairs. UserError if bins < 1 or a position is not finite.
+SpatialBinning bin_positions(std::span<const double> positions, const MapExtent& extent,
+                             int bins_x, int bins_y);
+
+// Occupancy-normalized rate map: mean of activity over the samples in each bin; NaN where the
+// bin was never visited. activity: (S) for one unit, S = binning.bin_of_sample.size().
+Map2D rate_map(const SpatialBinning& binning, std::span<const float> activity);
+Map2D rate_map(const SpatialBinning& binning, std::span<const double> activity);
+
+// Gaussian smoothing with standard deviation sigma_bins (in bins), NaN-aware: the smoothed value
+// is sum_k g_k m_k / sum_k g_k over valid bins k (normalized convolution), so unvisited bins
+// neither pull the map towards zero nor get filled (they stay NaN). sigma_bins = 0: a copy.
+// The kernel is truncated at 4 sigma.
+Map2D smooth_map(const Map2D& map, double sigma_bins);
+
+// Spatial autocorrelogram, direct O(n^4) reference: for every lag (lx, ly) in
+// [-(bins_x-1), bins_x-1] x [-(bins_y-1), bins_y-1], the Pearson correlation of the map with its
+// shifted copy over the bins valid in both; 0 where fewer than 2 bins overlap or either side is
+// constant (as google-deepmind/grid-cells' calculate_sac does with nan_to_num). Result:
+// (2 bins_x - 1, 2 bins_y - 1) with lag (0, 0) at (bins_x - 1, bins_y - 1).
+Map2D autocorrelogram_reference(const Map2D& map);
+
+// The same SAC by FFT (FFTW, double precision): three correlations per map, the mask's own
+// correlation cached while the NaN pattern stays the same (every shuffle of a unit shares it).
+// One object per thread: compute() uses the object's buffers.
+class AutocorrelogramFft {
+ public:
+  AutocorrelogramFft(int bins_x, int bins_y);
+  ~AutocorrelogramFft();
+  AutocorrelogramFft(const AutocorrelogramFft&) = delete;
+  AutocorrelogramFft& operator=(const AutocorrelogramFft&) = delete;
+  // Writes the SAC of map into sac (resized to (2 bins_x - 1, 2 bins_y - 1)).
+  void compute(const Map2D& map, Map2D& sac);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Convenience: SAC by FFT with a temporary AutocorrelogramFft.
+Map2D autocorrelogram(const Map2D& map);
+
+// Subtracts the mean over valid bins and divides by the standard deviation (population, over
+// valid bins); NaN stays NaN. Returns false (map untouched) when fewer than 2 bins are valid or
+// the valid bins are all equal. Scores that must not depend on offset and scale start here.
+bool standardize(Map2D& map);
+
+}  // namespace gridrnn::analysis

@@ -1,0 +1,106 @@
+#pragma once
+// Whole-population analysis: rate maps, SACs, every score of PAPER.md section 5 for every unit,
+// shuffle nulls (circular shifts of each unit's activity against the path), thresholds from
+// the pooled shuffles and a class per unit. Plain arrays in, plain results out: the trained
+// network, a recording or a test generator all enter the same way.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gridrnn/analysis/grid_score.hpp"
+#include "gridrnn/analysis/maps.hpp"
+#include "gridrnn/analysis/spatial_scores.hpp"
+
+namespace gridrnn::io {
+class ConfigReader;
+class OutputDir;
+}  // namespace gridrnn::io
+
+namespace gridrnn::analysis {
+
+struct AnalysisOptions {
+  int bins = 20;                      // rate-map bins per axis
+  double smoothing_sigma_bins = 0.0;  // Gaussian smoothing of rate maps (bins); 0 = none
+  int shuffles = 100;                 // shuffles per unit for the null distributions
+  int min_shift = 500;                // smallest circular shift, in samples
+  double percentile = 95.0;           // a unit passes a score above this percentile of the null
+  GridConvention convention = GridConvention::kDeepmind;
+  GridVariant variant = GridVariant::kMean;
+  double direction_bin_deg = 15.0;    // heading bin width
+  BorderOptions border;               // field threshold, minimum field area
+  std::uint64_t seed = 1;             // shuffle lags: Rng(seed, Stream::kShuffle, unit, shuffle)
+
+  // Reads the [analysis] section (keys documented in docs/cli.md); call validate() after.
+  static AnalysisOptions from_config(const io::ConfigReader& section);
+  void validate() const;  // UserError naming the field, its value and the rule
+};
+
+enum class UnitClass { kGridHexagonal, kGridSquare, kBorder, kBand, kDirection, kSpeedOnly, kIrregular };
+inline constexpr std::array<UnitClass, 7> kUnitClasses = {
+    UnitClass::kGridHexagonal, UnitClass::kGridSquare, UnitClass::kBorder,   UnitClass::kBand,
+    UnitClass::kDirection,     UnitClass::kSpeedOnly,  UnitClass::kIrregular};
+std::string to_string(UnitClass unit_class);  // grid_hexagonal, grid_square, border, band, direction, speed_only, irregular
+
+// One value per score; the order of the null distributions and thresholds.
+struct ScoreSet {
+  double grid_60 = 0, grid_90 = 0, border = 0, band = 0, direction_mvl = 0, speed_abs_r = 0;
+};
+
+struct UnitScores {
+  ScoreSet score;                 // the unit's own scores (speed: |r|)
+  double grid_spacing = 0.0;      // arena units (bins x bin width along x)
+  double grid_orientation_deg = 0.0;
+  double band_wavelength = 0.0;   // arena units
+  double band_orientation_deg = 0.0;
+  double preferred_direction_deg = 0.0;
+  double speed_r = 0.0;           // signed Pearson r
+  double speed_slope = 0.0;       // activity per unit speed
+  double mean_activity = 0.0;
+  ScoreSet passes;                // 1 where the score exceeds its threshold, else 0
+  UnitClass unit_class = UnitClass::kIrregular;
+};
+
+struct PopulationAnalysis {
+  AnalysisOptions options;
+  ArenaGeometry geometry;
+  std::size_t samples = 0;
+  std::vector<Map2D> rate_maps;         // (N) each (bins, bins), the maps that were scored
+  std::vector<Map2D> autocorrelograms;  // (N) each (2 bins - 1, 2 bins - 1)
+  std::vector<UnitScores> units;        // (N)
+  ScoreSet thresholds;                  // percentile of the pooled shuffles, per score
+  std::vector<ScoreSet> null_scores;    // (N * shuffles) unit-major: every shuffle's scores
+  std::array<int, 7> class_counts{};    // indexed like kUnitClasses
+};
+
+// positions: (S, 2) row-major x, y; headings: (S) radians; speeds: (S); activities: (S, N)
+// row-major (sample-major, as a network produces them); units = N. Samples are time steps
+// pooled over evaluation paths. UserError for mismatched lengths, non-finite values, or too few
+// samples for the shifts (S must exceed 2 min_shift).
+PopulationAnalysis analyze_population(std::span<const double> positions,
+                                      std::span<const double> headings,
+                                      std::span<const double> speeds,
+                                      std::span<const float> activities, std::size_t units,
+                                      const ArenaGeometry& geometry, const AnalysisOptions& options);
+
+// Band score at or above which a map counts as one plane wave, not a lattice (see classify).
+inline constexpr double kBandDominance = 0.6;
+
+// Classification of one unit from its scores and pass flags (precedence in docs/design.md):
+// grid (hexagonal or square; not when band >= kBandDominance) > border > band > direction >
+// speed_only > irregular.
+UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet& thresholds);
+
+// Percentile (linear interpolation between order statistics, numpy's default) of the finite
+// values; NaN if none.
+double percentile(std::vector<double> values, double q);
+
+// Writes rate_maps.npy (N, bins, bins), autocorr.npy (N, 2 bins - 1, 2 bins - 1), units.csv and
+// analysis.json into folder (formats: docs/formats.md). Use an io::OutputDir's staging folder so
+// nothing half-written is left when a later step fails.
+void write_population_analysis(const std::filesystem::path& folder, const PopulationAnalysis& result);
+void write_population_analysis(const io::OutputDir& out, const PopulationAnalysis& result);
+
+}  // namespace gridrnn::analysis

@@ -1,0 +1,278 @@
+// Direction and speed tuning, shuffle nulls on pure noise, classification of planted units, the
+// [analysis] config section and the files write_population_analysis produces.
+#include <cmath>
+#include <cstdlib>
+#include <numbers>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "analysis_test_maps.hpp"
+#include "gridrnn/analysis/population.hpp"
+#include "gridrnn/analysis/tuning.hpp"
+#include "gridrnn/core/error.hpp"
+#include "gridrnn/core/rng.hpp"
+#include "gridrnn/core/threads.hpp"
+#include "gridrnn/io/config.hpp"
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/io/npy.hpp"
+#include "test_helpers.hpp"
+
+namespace gridrnn::analysis {
+namespace {
+
+const bool kSanitized = std::getenv("GRIDRNN_SANITIZED") != nullptr;
+
+// Samples with iid uniform positions in [-1.1, 1.1]^2, headings and speeds.
+struct Samples {
+  std::vector<double> positions, headings, speeds;
+};
+Samples random_samples(std::size_t count, std::uint64_t seed) {
+  Samples s;
+  Rng rng(seed, Stream::kTest, 100, 0);
+  for (std::size_t k = 0; k < count; ++k) {
+    s.positions.push_back(rng.uniform(-1.1, 1.1));
+    s.positions.push_back(rng.uniform(-1.1, 1.1));
+    s.headings.push_back(rng.uniform(-std::numbers::pi, std::numbers::pi));
+    s.speeds.push_back(rng.uniform(0.0, 0.2));
+  }
+  return s;
+}
+
+TEST(DirectionTuning, CosineUnitHasAnalyticMeanVectorLength) {
+  const Samples s = random_samples(40000, 1);
+  for (double preferred : {0.3, 2.0, 4.4}) {
+    std::vector<double> activity;
+    for (double h : s.headings) activity.push_back(std::cos(h - preferred) + 0.4);
+    const DirectionTuning tuning = direction_tuning(s.headings, std::span<const double>(activity), 15.0);
+    // Curve sinc * cos(theta_b - theta0) (bin means), minimum at the bin nearest theta0 + pi:
+    // MVL = (sinc B / 2) / (B sinc max_b(-cos(theta_b - theta0))) = 1 / (2 max_b(-cos(...))).
+    double deepest = 0.0;
+    for (int b = 0; b < 24; ++b) deepest = std::max(deepest, -std::cos((b + 0.5) * std::numbers::pi / 12 - preferred));
+    EXPECT_NEAR(tuning.mean_vector_length, 1.0 / (2.0 * deepest), 0.02);
+    EXPECT_NEAR(tuning.mean_vector_length, 0.5, 0.02);
+    const double error = std::remainder(tuning.preferred_direction_deg - preferred * 180 / std::numbers::pi, 360.0);
+    EXPECT_LT(std::abs(error), 15.0);
+  }
+}
+
+TEST(SpeedTuning, LinearUnitHasHighCorrelationAndItsSlope) {
+  const Samples s = random_samples(20000, 2);
+  Rng rng(2, Stream::kTest, 101, 0);
+  std::vector<double> activity;
+  for (double v : s.speeds) activity.push_back(0.3 + 2.0 * v + rng.normal(0.0, 0.01));
+  const SpeedTuning tuning = speed_tuning(s.speeds, std::span<const double>(activity));
+  EXPECT_GE(tuning.pearson_r, 0.99);
+  EXPECT_NEAR(tuning.slope, 2.0, 0.02);
+  EXPECT_NEAR(tuning.intercept, 0.3, 0.005);
+}
+
+TEST(Tuning, MismatchedLengthsAreUserErrors) {
+  std::vector<double> a(10, 0.0), b(9, 0.0);
+  EXPECT_THROW(direction_tuning(a, std::span<const double>(b)), UserError);
+  EXPECT_THROW(speed_tuning(a, std::span<const double>(b)), UserError);
+  EXPECT_THROW(direction_tuning(a, std::span<const double>(a), 7.0), UserError);  // 360 / 7
+}
+
+// Binomial(n, p) bounds [lo, hi] holding 99% of the mass (0.5% in each tail).
+std::pair<int, int> binomial_99(int n, double p) {
+  std::vector<double> pmf(n + 1);
+  for (int k = 0; k <= n; ++k) {
+    pmf[k] = std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) +
+                      k * std::log(p) + (n - k) * std::log1p(-p));
+  }
+  int lo = 0, hi = n;
+  double tail = 0;
+  while (tail + pmf[lo] <= 0.005) tail += pmf[lo++];
+  tail = 0;
+  while (tail + pmf[hi] <= 0.005) tail += pmf[hi--];
+  return {lo, hi};
+}
+
+TEST(ShuffleNull, PureNoiseUnitsPassAtTheNominalRate) {
+  const std::size_t units = 100;
+  const std::size_t count = kSanitized ? 6000 : 20000;
+  const Samples s = random_samples(count, 3);
+  std::vector<float> activity(count * units);
+  Rng rng(3, Stream::kTest, 102, 0);
+  for (float& a : activity) a = static_cast<float>(rng.normal());
+  AnalysisOptions options;
+  options.bins = kSanitized ? 12 : 20;
+  options.shuffles = kSanitized ? 10 : 40;
+  options.min_shift = 200;
+  const PopulationAnalysis result =
+      analyze_population(s.positions, s.headings, s.speeds, activity, units,
+                         ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1), options);
+  const auto [lo, hi] = binomial_99(static_cast<int>(units), 0.05);
+  const char* names[6] = {"grid60", "grid90", "border", "band", "direction", "speed"};
+  const double ScoreSet::*fields[6] = {&ScoreSet::grid_60, &ScoreSet::grid_90, &ScoreSet::border,
+                                       &ScoreSet::band, &ScoreSet::direction_mvl, &ScoreSet::speed_abs_r};
+  for (int k = 0; k < 6; ++k) {
+    int passing = 0;
+    for (const UnitScores& u : result.units) passing += u.passes.*fields[k] > 0 ? 1 : 0;
+    EXPECT_GE(passing, lo) << names[k];
+    EXPECT_LE(passing, hi) << names[k];
+  }
+}
+
+// Planted units (grid, square grid, border, band, direction, speed) among noise units.
+struct Planted {
+  Samples samples;
+  std::vector<float> activity;
+  std::size_t units = 0;
+};
+Planted planted_population(std::size_t count, std::size_t noise_units) {
+  Planted p;
+  p.samples = random_samples(count, 4);
+  p.units = 6 + noise_units;
+  p.activity.resize(count * p.units);
+  Rng rng(4, Stream::kTest, 105, 0);
+  const double k_hex = 4 * std::numbers::pi / (std::sqrt(3.0) * 0.55), k_sq = 2 * std::numbers::pi / 0.7;
+  for (std::size_t t = 0; t < count; ++t) {
+    const double x = p.samples.positions[2 * t], y = p.samples.positions[2 * t + 1];
+    double hex = 0, square = 0;
+    for (int j = 0; j < 3; ++j) {
+      const double a = 0.2 + j * std::numbers::pi / 3;
+      hex += std::cos(k_hex * (std::cos(a) * x + std::sin(a) * y));
+    }
+    for (int j = 0; j < 2; ++j) {
+      const double b = 0.3 + j * std::numbers::pi / 2;
+      square += std::cos(k_sq * (std::cos(b) * x + std::sin(b) * y));
+    }
+    const double values[6] = {hex / 3, square / 2, std::exp(-(x + 1.1) * (x + 1.1) / (2 * 0.15 * 0.15)),
+                              std::cos(2 * std::numbers::pi / 0.7 * (0.8 * x + 0.6 * y)),
+                              std::cos(p.samples.headings[t] - 1.0), p.samples.speeds[t] * 10};
+    float* row = &p.activity[t * p.units];
+    for (int u = 0; u < 6; ++u) row[u] = static_cast<float>(values[u] + rng.normal(0.0, 0.3));
+    for (std::size_t u = 6; u < p.units; ++u) row[u] = static_cast<float>(rng.normal());
+  }
+  return p;
+}
+
+TEST(AnalyzePopulation, ClassifiesPlantedUnitsAndWritesFiles) {
+  const Planted p = planted_population(kSanitized ? 20000 : 40000, kSanitized ? 6 : 14);
+  AnalysisOptions options;
+  options.shuffles = kSanitized ? 5 : 20;
+  const ArenaGeometry arena = ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1);
+  const PopulationAnalysis result = analyze_population(p.samples.positions, p.samples.headings,
+                                                       p.samples.speeds, p.activity, p.units, arena, options);
+  EXPECT_EQ(result.units[0].unit_class, UnitClass::kGridHexagonal);
+  EXPECT_EQ(result.units[1].unit_class, UnitClass::kGridSquare);
+  EXPECT_EQ(result.units[2].unit_class, UnitClass::kBorder);
+  EXPECT_EQ(result.units[3].unit_class, UnitClass::kBand);
+  // Direction and speed units have random spatial maps, so a spatial score may pass by chance
+  // (5% each) and take precedence; require the class only when none did.
+  for (int u : {4, 5}) {
+    const ScoreSet& passes = result.units[u].passes;
+    const bool spatial = passes.grid_60 + passes.grid_90 + passes.border + passes.band > 0;
+    if (!spatial) {
+      EXPECT_EQ(result.units[u].unit_class, u == 4 ? UnitClass::kDirection : UnitClass::kSpeedOnly);
+    }
+  }
+  EXPECT_GT(result.units[4].passes.direction_mvl, 0);
+  EXPECT_GT(result.units[5].passes.speed_abs_r, 0);
+  EXPECT_EQ(result.units[5].passes.direction_mvl, 0);
+  EXPECT_NEAR(result.units[0].grid_spacing, 0.55, 0.08);
+  // Shuffles really break the relation to position: the grid unit's shifted copies are noise.
+  ASSERT_EQ(result.null_scores.size(), p.units * options.shuffles);
+  for (int k = 0; k < options.shuffles; ++k) EXPECT_LT(result.null_scores[k].grid_60, 0.6) << k;
+  EXPECT_NEAR(result.units[3].band_wavelength, 0.7, 0.07);
+  EXPECT_NEAR(result.units[4].preferred_direction_deg, 1.0 * 180 / std::numbers::pi, 15.0);
+  EXPECT_GT(result.units[5].speed_slope, 5.0);
+
+  testing::TempDir dir;
+  {
+    io::OutputDir out(dir / "analysis", false);
+    write_population_analysis(out, result);
+    out.commit();
+  }
+  const io::NpyArray maps = io::read_npy(dir / "analysis" / "rate_maps.npy");
+  EXPECT_EQ(maps.shape, (std::vector<std::size_t>{p.units, 20, 20}));
+  const io::NpyArray sacs = io::read_npy(dir / "analysis" / "autocorr.npy");
+  EXPECT_EQ(sacs.shape, (std::vector<std::size_t>{p.units, 39, 39}));
+  const std::string csv = io::read_file(dir / "analysis" / "units.csv");
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), p.units + 1);
+  EXPECT_NE(csv.find("\n0,grid_hexagonal,"), std::string::npos);
+  const auto json = nlohmann::json::parse(io::read_file(dir / "analysis" / "analysis.json"));
+  EXPECT_EQ(json["format_version"], 1);
+  EXPECT_EQ(json["counts"]["grid_hexagonal"].get<int>(), result.class_counts[0]);
+  EXPECT_EQ(json["settings"]["convention"], "deepmind");
+  EXPECT_TRUE(json["thresholds"]["grid_score_60"].is_number());
+}
+
+TEST(AnalyzePopulation, ResultsDoNotDependOnThreadCount) {
+  const Planted p = planted_population(6000, 2);
+  AnalysisOptions options;
+  options.shuffles = 4;
+  options.bins = 10;
+  const ArenaGeometry arena = ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1);
+  const int before = thread_count();
+  set_thread_count(1);
+  const auto one = analyze_population(p.samples.positions, p.samples.headings, p.samples.speeds,
+                                      p.activity, p.units, arena, options);
+  set_thread_count(2);
+  const auto two = analyze_population(p.samples.positions, p.samples.headings, p.samples.speeds,
+                                      p.activity, p.units, arena, options);
+  set_thread_count(before);
+  EXPECT_EQ(one.thresholds.grid_60, two.thresholds.grid_60);
+  EXPECT_EQ(one.thresholds.band, two.thresholds.band);
+  for (std::size_t u = 0; u < p.units; ++u) EXPECT_EQ(one.units[u].score.border, two.units[u].score.border);
+}
+
+TEST(AnalyzePopulation, BadInputsAreUserErrors) {
+  const Samples s = random_samples(1000, 5);
+  std::vector<float> activity(1000 * 2, 0.5f);
+  const ArenaGeometry arena = ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1);
+  AnalysisOptions options;
+  options.min_shift = 100;
+  std::vector<double> short_speeds(999, 0.1);
+  EXPECT_THROW(analyze_population(s.positions, s.headings, short_speeds, activity, 2, arena, options), UserError);
+  EXPECT_THROW(analyze_population(s.positions, s.headings, s.speeds, activity, 3, arena, options), UserError);
+  options.min_shift = 600;  // 2 * 600 > 1000 samples
+  EXPECT_THROW(analyze_population(s.positions, s.headings, s.speeds, activity, 2, arena, options), UserError);
+  options.min_shift = 100;
+  options.percentile = 120;
+  EXPECT_THROW(options.validate(), UserError);
+  std::vector<float> with_nan = activity;
+  with_nan[7] = std::nanf("");
+  options.percentile = 95;
+  EXPECT_THROW(analyze_population(s.positions, s.headings, s.speeds, with_nan, 2, arena, options), UserError);
+}
+
+TEST(AnalysisOptions, ReadsTheAnalysisSectionAndRefusesUnknownKeys) {
+  auto config = io::ConfigReader::from_string(
+      "[analysis]\nbins = 30\nconvention = 'sargolini'\npercentile = 99.0\nshuffles = 7\n", "test.toml");
+  const AnalysisOptions options = AnalysisOptions::from_config(config.section("analysis"));
+  config.finish();
+  EXPECT_EQ(options.bins, 30);
+  EXPECT_EQ(options.convention, GridConvention::kSargolini);
+  EXPECT_EQ(options.percentile, 99.0);
+  EXPECT_EQ(options.shuffles, 7);
+  auto bad = io::ConfigReader::from_string("[analysis]\nconvention = 'bnt'\n", "bad.toml");
+  EXPECT_THROW(AnalysisOptions::from_config(bad.section("analysis")), UserError);
+  auto unknown = io::ConfigReader::from_string("[analysis]\nbinz = 3\n", "unknown.toml");
+  AnalysisOptions::from_config(unknown.section("analysis"));
+  EXPECT_THROW(unknown.finish(), UserError);
+}
+
+TEST(Classify, PrecedenceAndBandDominance) {
+  const ScoreSet thresholds{0.3, 0.3, 0.5, 0.05, 0.2, 0.01};
+  const ScoreSet none{};
+  ScoreSet all{1, 1, 1, 1, 1, 1};
+  EXPECT_EQ(classify({1.2, 0.1, 0.6, 0.3, 0.3, 0.5}, all, thresholds), UnitClass::kGridHexagonal);
+  EXPECT_EQ(classify({0.4, 1.2, 0.6, 0.45, 0.3, 0.5}, all, thresholds), UnitClass::kGridSquare);
+  // Passing grid scores with one dominant plane wave: a band (stripes lift score60 up to ~0.3).
+  EXPECT_EQ(classify({0.35, 0.1, 0.1, 0.95, 0.1, 0.0}, {1, 0, 0, 1, 0, 0}, thresholds), UnitClass::kBand);
+  EXPECT_EQ(classify({0, 0, 0.8, 0.4, 0.3, 0.5}, {0, 0, 1, 1, 1, 1}, thresholds), UnitClass::kBorder);
+  EXPECT_EQ(classify({0, 0, 0, 0, 0.3, 0.5}, {0, 0, 0, 0, 1, 1}, thresholds), UnitClass::kDirection);
+  EXPECT_EQ(classify({0, 0, 0, 0, 0, 0.5}, {0, 0, 0, 0, 0, 1}, thresholds), UnitClass::kSpeedOnly);
+  EXPECT_EQ(classify({0, 0, 0, 0, 0, 0}, none, thresholds), UnitClass::kIrregular);
+}
+
+TEST(Percentile, MatchesNumpyLinearInterpolation) {
+  // numpy.percentile([1, 2, 3, 4], 95) = 3.85
+  EXPECT_NEAR(percentile({4, 1, 3, 2, std::nan("")}, 95.0), 3.85, 1e-12);
+}
+
+}  // namespace
+}  // namespace gridrnn::analysis

@@ -1,0 +1,132 @@
+// Border and band scores on maps with known answers, in square, hexagonal and circular arenas.
+#include <cmath>
+#include <numbers>
+
+#include <gtest/gtest.h>
+
+#include "analysis_test_maps.hpp"
+#include "gridrnn/analysis/spatial_scores.hpp"
+#include "gridrnn/core/error.hpp"
+
+namespace gridrnn::analysis {
+namespace {
+
+using testing_maps::hexagonal_map;
+using testing_maps::plane_wave_map;
+
+// A map over the geometry's extent: f(x, y) inside the arena, NaN outside (never visited).
+template <typename F>
+Map2D map_in(const ArenaGeometry& g, int bins, F f) {
+  Map2D map(bins, bins, std::nan(""));
+  const double dx = g.extent.bin_width_x(bins), dy = g.extent.bin_width_y(bins);
+  for (int ix = 0; ix < bins; ++ix) {
+    for (int iy = 0; iy < bins; ++iy) {
+      const double x = g.extent.xmin + (ix + 0.5) * dx, y = g.extent.ymin + (iy + 0.5) * dy;
+      if (g.contains(x, y)) map.at(ix, iy) = f(x, y);
+    }
+  }
+  return map;
+}
+
+ArenaGeometry hexagon() {
+  // Regular hexagon of area 4 (the square's): 3 sqrt(3) / 2 R^2 = 4.
+  const double radius = std::sqrt(8.0 / (3.0 * std::sqrt(3.0)));
+  std::vector<std::array<double, 2>> vertices;
+  for (int k = 0; k < 6; ++k) {
+    vertices.push_back({radius * std::cos(k * std::numbers::pi / 3), radius * std::sin(k * std::numbers::pi / 3)});
+  }
+  return ArenaGeometry::polygon(vertices);
+}
+
+double distance_to(const std::array<double, 4>& w, double x, double y) {
+  // Distance to the infinite line through the wall.
+  const double dx = w[2] - w[0], dy = w[3] - w[1];
+  return std::abs((x - w[0]) * dy - (y - w[1]) * dx) / std::hypot(dx, dy);
+}
+
+TEST(BorderScore, WallFieldHighCentralFieldLowInSquareAndHexagon) {
+  const ArenaGeometry square = ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1);
+  for (const ArenaGeometry& arena : {square, hexagon()}) {
+    const auto wall = arena.walls[1];
+    const Map2D wall_field = map_in(arena, 20, [&](double x, double y) {
+      const double d = distance_to(wall, x, y);
+      return std::exp(-d * d / (2 * 0.15 * 0.15));
+    });
+    const Map2D central_field = map_in(arena, 20, [](double x, double y) {
+      return std::exp(-(x * x + y * y) / (2 * 0.3 * 0.3));
+    });
+    const BorderScore along = border_score(wall_field, arena);
+    EXPECT_GE(along.score, 0.5) << "walls " << arena.walls.size();
+    EXPECT_EQ(along.best_wall, 1);
+    EXPECT_LE(border_score(central_field, arena).score, 0.0) << "walls " << arena.walls.size();
+  }
+}
+
+TEST(BorderScore, CircleByArcs) {
+  const ArenaGeometry circle = ArenaGeometry::circle(0.0, 0.0, 1.13);
+  const Map2D wall_field = map_in(circle, 20, [](double x, double y) {
+    const double d = 1.13 - std::hypot(x, y);
+    const double angle_weight = std::exp(-std::pow(std::atan2(y, x) - 0.5, 2) / (2 * 0.5 * 0.5));
+    return angle_weight * std::exp(-d * d / (2 * 0.12 * 0.12));
+  });
+  EXPECT_GE(border_score(wall_field, circle).score, 0.5);
+  const Map2D central = map_in(circle, 20, [](double x, double y) { return std::exp(-(x * x + y * y) / 0.18); });
+  EXPECT_LE(border_score(central, circle).score, 0.0);
+}
+
+TEST(BorderScore, OffsetScaleInvariantAndNanBinsIgnored) {
+  const ArenaGeometry square = ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1);
+  Map2D map = map_in(square, 20, [](double x, double) { return std::exp(-(x + 1.1) * (x + 1.1) / 0.05); });
+  const double reference = border_score(map, square).score;
+  Map2D changed = map;
+  for (double& v : changed.values) v = 0.2 * v - 5.0;
+  EXPECT_NEAR(border_score(changed, square).score, reference, 1e-12);
+  // Unvisited bins in the far half: still a border field along the west wall; read as zeros
+  // they would be part of no field either, but the wall coverage denominators must skip them.
+  Map2D holes = map;
+  for (int ix = 0; ix < 20; ++ix) holes.at(ix, 19) = std::nan("");
+  const BorderScore with_holes = border_score(holes, square);
+  EXPECT_NEAR(with_holes.coverage, 1.0, 1e-12);
+}
+
+TEST(BandScore, PlaneWavesScoreHighGridsLow) {
+  const MapExtent extent{-1.1, 1.1, -1.1, 1.1};
+  for (double angle : {0.0, 0.4, 1.1, 2.0, 2.9}) {
+    for (double wavelength : {0.35, 0.6, 1.3}) {
+      const BandScore band = band_score(plane_wave_map(angle, wavelength), extent);
+      EXPECT_GE(band.score, 0.9) << angle << " " << wavelength;
+      EXPECT_NEAR(band.wavelength, wavelength, 0.06 * wavelength) << angle << " " << wavelength;
+      const double expected_orientation = std::fmod(angle * 180 / std::numbers::pi, 180.0);
+      const double error = std::remainder(band.orientation_deg - expected_orientation, 180.0);
+      EXPECT_LT(std::abs(error), 6.0) << angle << " " << wavelength;
+    }
+  }
+  EXPECT_LE(band_score(hexagonal_map(0.2, 0.55), extent).score, 0.45);
+}
+
+TEST(BandScore, InvariantToOffsetScaleAndLeavesNanOut) {
+  const MapExtent extent{-1.1, 1.1, -1.1, 1.1};
+  Map2D wave = plane_wave_map(0.7, 0.5);
+  const double reference = band_score(wave, extent).score;
+  Map2D changed = wave;
+  for (double& v : changed.values) v = 40.0 * v + 3.0;
+  EXPECT_NEAR(band_score(changed, extent).score, reference, 1e-9);
+  // A hole of unvisited bins: a band stays a band over the bins that were visited.
+  for (double& v : changed.values) v += 100.0;  // zeros would lie far off the wave
+  for (int ix = 3; ix < 9; ++ix) {
+    for (int iy = 4; iy < 12; ++iy) changed.at(ix, iy) = std::nan("");
+  }
+  EXPECT_GE(band_score(changed, extent).score, 0.9);
+  Map2D zero_filled = changed;
+  for (double& v : zero_filled.values) v = std::isnan(v) ? 0.0 : v;
+  EXPECT_LT(band_score(zero_filled, extent).score, 0.6);
+}
+
+TEST(ArenaGeometry, BadGeometryIsUserError) {
+  EXPECT_THROW(ArenaGeometry::polygon({{0, 0}, {1, 0}}), UserError);
+  EXPECT_THROW(ArenaGeometry::circle(0, 0, -1), UserError);
+  EXPECT_THROW(ArenaGeometry::rectangle(0, 0, 0, 1), UserError);
+}
+
+}  // namespace
+}  // namespace gridrnn::analysis

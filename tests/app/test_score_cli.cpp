@@ -1,0 +1,73 @@
+// `gridrnn score`: worked values through the command line, stacks, JSON, and bad inputs (exit 2,
+// a message naming the file).
+#include <cmath>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../analysis/analysis_test_maps.hpp"
+#include "gridrnn/io/npy.hpp"
+#include "test_helpers.hpp"
+
+namespace gridrnn {
+namespace {
+
+using analysis::testing_maps::hexagonal_map;
+using analysis::testing_maps::square_lattice_map;
+
+TEST(ScoreCli, ScoresMapsAndStacksAsJsonAndTable) {
+  testing::TempDir dir;
+  const auto hex = hexagonal_map(0.2, 0.55);
+  io::write_npy(dir / "hex.npy", std::span<const double>(hex.values), {20, 20});
+  std::vector<double> stack = hex.values;
+  const auto square = square_lattice_map(0.3, 0.7);
+  stack.insert(stack.end(), square.values.begin(), square.values.end());
+  io::write_npy(dir / "stack.npy", std::span<const double>(stack), {2, 20, 20});
+  const auto result = testing::run_gridrnn(
+      "score " + (dir / "hex.npy").string() + " " + (dir / "stack.npy").string() +
+      " --json --extent -1.1 1.1 -1.1 1.1");
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto json = nlohmann::json::parse(result.output);
+  ASSERT_EQ(json.size(), 3u);
+  EXPECT_NEAR(json[0]["grid_score_60"].get<double>(), 1.408, 0.01);
+  EXPECT_NEAR(json[0]["grid_score_90"].get<double>(), 0.240, 0.01);
+  EXPECT_NEAR(json[0]["grid_spacing"].get<double>(), 0.55, 0.06);
+  EXPECT_NEAR(json[2]["grid_score_90"].get<double>(), 1.384, 0.01);
+  EXPECT_EQ(json[2]["unit"], 1);
+  const auto min_max = testing::run_gridrnn("score " + (dir / "stack.npy").string() + " --variant min_max");
+  ASSERT_EQ(min_max.status, 0) << min_max.output;
+  EXPECT_NE(min_max.output.find("score60"), std::string::npos);
+  EXPECT_NE(min_max.output.find("-0.948"), std::string::npos) << min_max.output;
+}
+
+TEST(ScoreCli, BadInputsExitTwoNamingTheFile) {
+  testing::TempDir dir;
+  std::vector<double> line(20, 1.0);
+  io::write_npy(dir / "line.npy", std::span<const double>(line), {20});
+  std::vector<double> empty(400, std::nan(""));
+  io::write_npy(dir / "empty.npy", std::span<const double>(empty), {20, 20});
+  std::vector<double> four_d(2 * 2 * 10 * 10, 1.0);
+  io::write_npy(dir / "fourd.npy", std::span<const double>(four_d), {2, 2, 10, 10});
+  const std::size_t entries = dir.entry_count();
+  struct Case {
+    std::string arguments, expected;
+  };
+  const std::vector<Case> cases = {
+      {(dir / "line.npy").string(), "line.npy"},
+      {(dir / "empty.npy").string(), "all NaN"},
+      {(dir / "fourd.npy").string(), "fourd.npy"},
+      {(dir / "missing.npy").string(), "missing.npy"},
+      {(dir / "empty.npy").string() + " --convention bnt", "bnt"},
+      {(dir / "line.npy").string() + " --extent 1 0 0 1", "extent"},
+  };
+  for (const auto& c : cases) {
+    const auto result = testing::run_gridrnn("score " + c.arguments);
+    EXPECT_EQ(result.status, 2) << c.arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find(c.expected), std::string::npos) << c.arguments << "\n" << result.output;
+  }
+  EXPECT_EQ(dir.entry_count(), entries);  // nothing written
+}
+
+}  // namespace
+}  // namespace gridrnn

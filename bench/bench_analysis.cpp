@@ -96,4 +96,3 @@ BENCHMARK(BM_AnalysisBandScoreOneMap)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The main job on built-in defaults: installs packages, builds, then simulates paths in every arena
-# shape (square, rectangle, hexagon, triangle, circle and a concave polygon) with the paper's motion
-# model into runs/demo/<shape>/, and prints where the results and pictures are.
+# The main job on built-in defaults: installs packages, builds, simulates paths in every arena
+# shape (runs/demo/<shape>/), trains the quick preset (runs/quick/), and prints where the results
+# and pictures are.
 #   scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh release
 gridrnn=build/release/gridrnn
+
 demo=runs/demo
 mkdir -p "$demo"
 for shape in square rectangle hexagon triangle circle concave; do
@@ -18,13 +19,16 @@ for shape in square rectangle hexagon triangle circle concave; do
     "$gridrnn" simulate --arena "$shape" --steps 500 --trials 500 --out "$out"
   fi
 done
+
 echo
-echo "results: $(pwd)/$demo/<shape>/ for shape in square rectangle hexagon triangle circle concave"
-echo "  arrays: positions.npy (501, 500, 2), headings.npy, speeds.npy, inputs.npy; config.toml"
+echo "== training the quick preset (configs/quick.toml) into runs/quick"
+"$gridrnn" train --config configs/quick.toml --out runs/quick --force
+
+echo
+echo "simulated paths: $(pwd)/$demo/<shape>/ (positions.npy, headings.npy, speeds.npy, inputs.npy)"
 pictures=$(find "$demo" -name '*.png' | sort)
 if [[ -n "$pictures" ]]; then
   echo "pictures (paths over the arena outline, occupancy):"
   echo "$pictures" | sed "s|^|  $(pwd)/|"
-else
-  echo "pictures: none yet (the plot module draws paths.png into each folder once merged)"
 fi
+echo "trained network: $(pwd)/runs/quick/ (network/, metrics.jsonl, checkpoint.bin, config.toml)"

@@ -9,6 +9,7 @@
 //   inputs (T, Bc, N_in), targets (T, Bc, 2), starts (Bc, 2)
 // Each step is one (Bc x N)(N x N) product; the weight gradients are single products over all
 // T*Bc rows after the backward recurrence (GZ^T U, GZ^T I, DY^T U).
+#include "model/detail/avx512_warnings.hpp"  // first: before any Eigen header
 #include "gridrnn/model/objective.hpp"
 
 #include <cblas.h>

@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <vector>
 
@@ -93,6 +94,32 @@ void BM_CtrnnGaussNewton(benchmark::State& state) {
   set_counters(state, 8.0 * 100.0 * 100.0 * p.rows());
 }
 BENCHMARK(BM_CtrnnGaussNewton)->ArgNames({"T", "B"})->Args({500, 500})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Gradient and G v alternately, timed inside each iteration, so both see the same machine load
+// (the separate benchmarks above run seconds apart on a shared machine). Counter
+// gv_over_gradient = total G v time / total gradient time.
+void BM_CtrnnGaussNewtonOverGradient(benchmark::State& state) {
+  PaperProblem p(state);
+  const Eigen::VectorXd v = p.gradient.normalized();
+  Eigen::VectorXd product;
+  p.objective.gauss_newton_product(v, 0.05, product);
+  double gradient_seconds = 0.0, product_seconds = 0.0;
+  using Clock = std::chrono::steady_clock;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    benchmark::DoNotOptimize(p.objective.value_gradient(p.theta, p.gradient));
+    const auto t1 = Clock::now();
+    p.objective.gauss_newton_product(v, 0.05, product);
+    benchmark::DoNotOptimize(product.data());
+    const auto t2 = Clock::now();
+    gradient_seconds += std::chrono::duration<double>(t1 - t0).count();
+    product_seconds += std::chrono::duration<double>(t2 - t1).count();
+  }
+  state.counters["gv_over_gradient"] = product_seconds / gradient_seconds;
+  state.counters["gradient_s"] = gradient_seconds / static_cast<double>(state.iterations());
+  state.counters["gv_s"] = product_seconds / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_CtrnnGaussNewtonOverGradient)->ArgNames({"T", "B"})->Args({500, 500})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_CtrnnValue(benchmark::State& state) {
   PaperProblem p(state);

@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <vector>
 
@@ -57,53 +58,73 @@ void set_counters(benchmark::State& state, double flop_per_iteration) {
   state.counters["peak_rss_MiB"] = peak_rss_mib();
 }
 
-void BM_CtrnnGradient(benchmark::State& state) {
-  const auto T = static_cast<std::size_t>(state.range(0)), B = static_cast<std::size_t>(state.range(1));
-  set_thread_count(bench_threads());
+// A paper-sized objective with its minibatch and parameters, threads set, states warmed up.
+struct PaperProblem {
   model::ModelOptions options;
-  model::CtrnnObjective objective(options, model::LossOptions{});
-  PaperBatch batch(T, B);
-  objective.set_minibatch(batch.view);
-  const Eigen::VectorXd theta = paper_theta(options);
+  model::CtrnnObjective objective{options, model::LossOptions{}};
+  PaperBatch batch;
+  Eigen::VectorXd theta = paper_theta(options);
   Eigen::VectorXd gradient;
-  objective.value_gradient(theta, gradient);  // warm-up: first touch of the state buffers
-  for (auto _ : state) benchmark::DoNotOptimize(objective.value_gradient(theta, gradient));
-  set_counters(state, 6.0 * 100.0 * 100.0 * static_cast<double>(T * B));
+  explicit PaperProblem(const benchmark::State& state)
+      : batch(static_cast<std::size_t>(state.range(0)), static_cast<std::size_t>(state.range(1))) {
+    set_thread_count(bench_threads());
+    objective.set_minibatch(batch.view);
+    objective.value_gradient(theta, gradient);  // warm-up: first touch of the state buffers
+  }
+  double rows() const { return static_cast<double>(batch.view.steps * batch.view.trials); }
+};
+
+void BM_CtrnnGradient(benchmark::State& state) {
+  PaperProblem p(state);
+  for (auto _ : state) benchmark::DoNotOptimize(p.objective.value_gradient(p.theta, p.gradient));
+  set_counters(state, 6.0 * 100.0 * 100.0 * p.rows());
 }
 BENCHMARK(BM_CtrnnGradient)->ArgNames({"T", "B"})->Args({500, 500})->Args({250, 500})->Args({1000, 500})
     ->Args({500, 250})->Args({500, 1000})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_CtrnnGaussNewton(benchmark::State& state) {
-  const auto T = static_cast<std::size_t>(state.range(0)), B = static_cast<std::size_t>(state.range(1));
-  set_thread_count(bench_threads());
-  model::ModelOptions options;
-  model::CtrnnObjective objective(options, model::LossOptions{});
-  PaperBatch batch(T, B);
-  objective.set_minibatch(batch.view);
-  const Eigen::VectorXd theta = paper_theta(options);
-  Eigen::VectorXd gradient, product;
-  objective.value_gradient(theta, gradient);
-  const Eigen::VectorXd v = gradient.normalized();
-  objective.gauss_newton_product(v, 0.05, product);  // warm-up: first touch of the R-state buffers
+  PaperProblem p(state);
+  const Eigen::VectorXd v = p.gradient.normalized();
+  Eigen::VectorXd product;
+  p.objective.gauss_newton_product(v, 0.05, product);  // warm-up: first touch of the R-states
   for (auto _ : state) {
-    objective.gauss_newton_product(v, 0.05, product);
+    p.objective.gauss_newton_product(v, 0.05, product);
     benchmark::DoNotOptimize(product.data());
   }
-  set_counters(state, 8.0 * 100.0 * 100.0 * static_cast<double>(T * B));
+  set_counters(state, 8.0 * 100.0 * 100.0 * p.rows());
 }
 BENCHMARK(BM_CtrnnGaussNewton)->ArgNames({"T", "B"})->Args({500, 500})->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Gradient and G v alternately, timed inside each iteration, so both see the same machine load
+// (the separate benchmarks above run seconds apart on a shared machine). Counter
+// gv_over_gradient = total G v time / total gradient time.
+void BM_CtrnnGaussNewtonOverGradient(benchmark::State& state) {
+  PaperProblem p(state);
+  const Eigen::VectorXd v = p.gradient.normalized();
+  Eigen::VectorXd product;
+  p.objective.gauss_newton_product(v, 0.05, product);
+  double gradient_seconds = 0.0, product_seconds = 0.0;
+  using Clock = std::chrono::steady_clock;
+  for (auto _ : state) {
+    const auto t0 = Clock::now();
+    benchmark::DoNotOptimize(p.objective.value_gradient(p.theta, p.gradient));
+    const auto t1 = Clock::now();
+    p.objective.gauss_newton_product(v, 0.05, product);
+    benchmark::DoNotOptimize(product.data());
+    const auto t2 = Clock::now();
+    gradient_seconds += std::chrono::duration<double>(t1 - t0).count();
+    product_seconds += std::chrono::duration<double>(t2 - t1).count();
+  }
+  state.counters["gv_over_gradient"] = product_seconds / gradient_seconds;
+  state.counters["gradient_s"] = gradient_seconds / static_cast<double>(state.iterations());
+  state.counters["gv_s"] = product_seconds / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_CtrnnGaussNewtonOverGradient)->ArgNames({"T", "B"})->Args({500, 500})->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_CtrnnValue(benchmark::State& state) {
-  const auto T = static_cast<std::size_t>(state.range(0)), B = static_cast<std::size_t>(state.range(1));
-  set_thread_count(bench_threads());
-  model::ModelOptions options;
-  model::CtrnnObjective objective(options, model::LossOptions{});
-  PaperBatch batch(T, B);
-  objective.set_minibatch(batch.view);
-  const Eigen::VectorXd theta = paper_theta(options);
-  objective.value(theta);
-  for (auto _ : state) benchmark::DoNotOptimize(objective.value(theta));
-  set_counters(state, 2.0 * 100.0 * 100.0 * static_cast<double>(T * B));
+  PaperProblem p(state);
+  for (auto _ : state) benchmark::DoNotOptimize(p.objective.value(p.theta));
+  set_counters(state, 2.0 * 100.0 * 100.0 * p.rows());
 }
 BENCHMARK(BM_CtrnnValue)->ArgNames({"T", "B"})->Args({500, 500})->Unit(benchmark::kMillisecond)->UseRealTime();
 

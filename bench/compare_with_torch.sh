@@ -4,7 +4,7 @@
 #   bench/compare_with_torch.sh [build-dir]      (default build/release; needs gridrnn_bench)
 # Prints: the peer's best of --threads 1 and --threads 2, gridrnn's gradient and G v at the paper
 # size (N = 100, M = 500, T = 500, float, 2 threads), the ratios torch/gradient and G v/gradient,
-# the peak resident memory of the gridrnn run, the scaling in T (250, 500, 1000) and in M
+# (also measured interleaved, gradient and G v alternating, immune to load drift), the peak resident memory of the gridrnn run, the scaling in T (250, 500, 1000) and in M
 # (250, 500, 1000), and torch_grad / trajectory batch time if BM_GeneratePaperBatchHexagon exists.
 # Environment: REPS (peer repetitions, default 3), PEER (path of torch_ctrnn.py).
 set -euo pipefail
@@ -32,6 +32,8 @@ export GRIDRNN_BENCH_THREADS=2
 rss_kib=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time.txt")
 "$bench" --benchmark_filter='^BM_CtrnnGradient/' --benchmark_min_time=1 \
   --benchmark_format=json --benchmark_out="$tmp/scaling.json" > /dev/null
+"$bench" --benchmark_filter='^BM_CtrnnGaussNewtonOverGradient/' --benchmark_min_time=3 \
+  --benchmark_format=json --benchmark_out="$tmp/interleaved.json" > /dev/null
 traj=""
 if "$bench" --benchmark_list_tests | grep -q '^BM_GeneratePaperBatchHexagon'; then
   "$bench" --benchmark_filter='^BM_GeneratePaperBatchHexagon' --benchmark_min_time=1 \
@@ -40,7 +42,7 @@ if "$bench" --benchmark_list_tests | grep -q '^BM_GeneratePaperBatchHexagon'; th
 fi
 echo "== load after: $(uptime)"
 
-/usr/bin/python3 - "$torch1" "$torch2" "$rss_kib" "$tmp/paper.json" "$tmp/scaling.json" "$traj" <<'PY'
+/usr/bin/python3 - "$torch1" "$torch2" "$rss_kib" "$tmp/paper.json" "$tmp/scaling.json" "$traj" "$tmp/interleaved.json" <<'PY'
 import json, sys
 torch1, torch2, rss_kib = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 def times(path):
@@ -57,7 +59,9 @@ torch = min(torch1, torch2)
 print(f"torch peer best of 1/2 threads: {torch:.3f} s  (1 thread {torch1:.3f} s, 2 threads {torch2:.3f} s)")
 print(f"gridrnn gradient (N=100, M=500, T=500, float, 2 threads): {grad*1e3:.1f} ms   G v: {gv*1e3:.1f} ms")
 print(f"ratio torch / gradient = {torch/grad:.1f}   (acceptance: >= 10)")
-print(f"ratio G v / gradient   = {gv/grad:.2f}   (acceptance: <= 1.5)")
+print(f"ratio G v / gradient   = {gv/grad:.2f}   (acceptance: <= 1.5; separate benchmarks)")
+inter = [b for b in json.load(open(sys.argv[7]))["benchmarks"] if b.get("run_type", "iteration") == "iteration"][0]
+print(f"ratio G v / gradient   = {inter['gv_over_gradient']:.2f}   (interleaved in one loop: gradient {inter['gradient_s']*1e3:.1f} ms, G v {inter['gv_s']*1e3:.1f} ms)")
 print(f"peak RSS of the paper-size run = {rss_kib/1024:.0f} MiB   (acceptance: <= 2048 MiB)")
 print(f"FLOP per gradient 6*N^2*T*M = {6*100*100*500*500/1e9:.1f} GFLOP -> {15/grad:.0f} GFLOP/s")
 print("scaling (time / time at T=500, M=500):")

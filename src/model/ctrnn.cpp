@@ -1,3 +1,4 @@
+#include "model/detail/avx512_warnings.hpp"  // first: before any Eigen header
 #include "gridrnn/model/ctrnn.hpp"
 
 #include <cmath>

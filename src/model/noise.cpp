@@ -1,12 +1,7 @@
+#include "model/detail/avx512_warnings.hpp"  // first: before any Eigen header
 #include "gridrnn/model/noise.hpp"
 
 #include <numbers>
-
-// GCC 12 also reports a false -Wuninitialized inside avx512fintrin.h for Eigen's vectorized
-// float log/sin/cos (GCC bug 105593, as for -Wmaybe-uninitialized in CMakeLists.txt).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 
 #include <Eigen/Core>
 #include <Random123/philox.h>

@@ -201,11 +201,13 @@ int run_analyze(const AnalyzeCommand& o) {
   const RunConfig config = open_run(run_dir, o.overrides);
   const model::Network network = model::load_network(run_dir / "network");
   const Evaluation ev = evaluate(config, network);
+  const auto evaluated = std::chrono::steady_clock::now();
   const analysis::ArenaGeometry geometry = arena_geometry(config.experiment.arena);
   analysis::AnalysisOptions options = config.analysis;
   const analysis::PopulationAnalysis result = analysis::analyze_population(
       ev.positions, ev.headings, ev.speeds, ev.activities, ev.units, geometry, options);
 
+  const auto analyzed = std::chrono::steady_clock::now();
   io::OutputDir out(run_dir, /*allow_existing=*/true);
   const fs::path analysis_dir = out / "analysis";
   fs::create_directories(analysis_dir);
@@ -214,12 +216,13 @@ int run_analyze(const AnalyzeCommand& o) {
   DrawnRun drawn;
   if (!o.no_figures) drawn = draw_run(run_dir, analysis_dir, out.staging(), config);
   out.commit();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto end = std::chrono::steady_clock::now();
+  auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
 
   std::printf("analyzed %zu units on %zu evaluation paths x %zu steps (%zu samples, %d shuffles "
-              "per unit) in %.1f s\n",
-              ev.units, ev.trials, ev.steps, result.samples, options.shuffles, seconds);
+              "per unit) in %.1f s (network %.1f s, analysis %.1f s, files and figures %.1f s)\n",
+              ev.units, ev.trials, ev.steps, result.samples, options.shuffles, seconds(start, end),
+              seconds(start, evaluated), seconds(evaluated, analyzed), seconds(analyzed, end));
   std::printf("evaluation position RMS %.4g (baseline, always the arena centre: %.4g)\n", ev.position_rms,
               ev.baseline_rms);
   std::printf("units per class (thresholds: %gth percentile of the pooled shuffles):\n", options.percentile);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -79,6 +80,19 @@ TEST_F(AnalyzeCli, WritesAnalysisFiguresAndReportWithTheDocumentedShapes) {
   EXPECT_EQ(io::read_npy(a / "speed_tuning.npy").shape, (std::vector<std::size_t>{8, 3}));
   EXPECT_EQ(io::read_npy(a / "speed_samples.npy").shape, (std::vector<std::size_t>{600, 9}));
   EXPECT_EQ(io::read_npy(a / "decoded_paths.npy").shape, (std::vector<std::size_t>{3, 50, 4}));
+  // Decoded paths are consecutive steps of one path each (no trial/step mix-up): inside the
+  // square arena [-1, 1]^2, successive true positions at most one step (< 0.5) apart.
+  const io::NpyArray decoded = io::read_npy(a / "decoded_paths.npy");
+  for (std::size_t p = 0; p < 3; ++p) {
+    for (std::size_t t = 0; t < 50; ++t) {
+      const double* v = &decoded.values[(p * 50 + t) * 4];
+      EXPECT_LE(std::abs(v[0]), 1.0 + 1e-9);
+      EXPECT_LE(std::abs(v[1]), 1.0 + 1e-9);
+      if (t > 0) {
+        EXPECT_LT(std::hypot(v[0] - v[-4], v[1] - v[-3]), 0.5) << p << " " << t;
+      }
+    }
+  }
   const std::string units = io::read_file(a / "units.csv");
   EXPECT_EQ(count_lines(units), 9u) << units;  // header + one row per unit
   EXPECT_NE(io::read_file(a / "analysis.json").find("\"samples\": 600"), std::string::npos);

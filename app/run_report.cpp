@@ -323,9 +323,10 @@ DrawnRun draw_run(const fs::path& run_dir, const fs::path& analysis_dir, const f
     const json ev = read_json_file(evaluation_file);
     report.training_summary.emplace_back(
         "evaluation position RMS",
-        fmt::format("{} on {} paths x {} steps (baseline {}; unit noise SD {})",
+        fmt::format("{} on {} paths x {} steps (training paths: {} steps; baseline {}; unit noise SD {})",
                     number_text(json_double(ev.value("position_rms", json()))), ev.value("trials", 0),
-                    ev.value("steps", 0), number_text(json_double(ev.value("baseline_rms", json()))),
+                    ev.value("steps", 0), config.experiment.task.steps,
+                    number_text(json_double(ev.value("baseline_rms", json()))),
                     number_text(json_double(ev.value("noise_sd", json())))));
   }
   const json settings = summary.value("settings", json::object());
@@ -333,7 +334,7 @@ DrawnRun draw_run(const fs::path& run_dir, const fs::path& analysis_dir, const f
       "analysis", fmt::format("{} samples; {} shuffles per unit; thresholds at the {}th percentile of the "
                               "pooled shuffles; grid convention {}",
                               summary.value("samples", json(0)).dump(), settings.value("shuffles", json(0)).dump(),
-                              settings.value("percentile", json(0)).dump(),
+                              number_text(json_double(settings.value("percentile", json()))),
                               settings.value("convention", std::string("?"))));
 
   // Counts per class with the rule that puts a unit there.

@@ -1,5 +1,6 @@
 // `gridrnn simulate`: generate paths in an arena (or read a recorded one) and write them, with the
 // network inputs, as NPY files. Flags override the config file; the effective config is saved.
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -7,6 +8,9 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "gridrnn/analysis/maps.hpp"
+#include "gridrnn/plot/figures.hpp"
+#include "run_report.hpp"
 #include "gridrnn/arena/arena.hpp"
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
@@ -35,6 +39,33 @@ struct SimulateOptions {
 
 // Largest batch simulate writes (steps x trials); about 40 bytes per step in memory.
 constexpr std::int64_t kMaxSteps = 50'000'000;
+
+// paths.png: the first few paths over the arena's outline, and the occupancy of all of them
+// (fraction of positions per bin of a 32 x 32 grid over the bounding box; NaN = never visited).
+void draw_paths_figure(const std::filesystem::path& file, const arena::Arena& arena,
+                       const trajectory::Batch& batch) {
+  constexpr int kBins = 32;
+  constexpr std::size_t kPathsDrawn = 5;
+  const std::size_t T = batch.steps, B = batch.trials;
+  const analysis::MapExtent extent = arena_geometry(arena).extent;
+  const analysis::SpatialBinning binning =
+      analysis::bin_positions(batch.positions, extent, kBins, kBins);  // (T+1)*B (x, y) pairs
+  Eigen::MatrixXd occupancy(kBins, kBins);
+  const double total = static_cast<double>((T + 1) * B);
+  for (int ix = 0; ix < kBins; ++ix)
+    for (int iy = 0; iy < kBins; ++iy) {
+      const double c = binning.occupancy[static_cast<std::size_t>(ix * kBins + iy)];
+      occupancy(ix, iy) = c > 0 ? c / total : std::nan("");
+    }
+  std::vector<plot::Polyline> paths(std::min(B, kPathsDrawn));
+  for (std::size_t m = 0; m < paths.size(); ++m)
+    for (std::size_t t = 0; t <= T; ++t)
+      paths[m].push_back({batch.positions[2 * (t * B + m)], batch.positions[2 * (t * B + m) + 1]});
+  plot::write_paths_figure(file, arena_outline(arena), paths, occupancy,
+                           {extent.xmin, extent.xmax, extent.ymin, extent.ymax},
+                           fmt::format("{} path(s) in the {} arena: first {} and occupancy", B,
+                                       arena.name(), paths.size()));
+}
 
 int run_simulate(const SimulateOptions& o) {
   set_thread_count(o.threads);
@@ -84,15 +115,14 @@ int run_simulate(const SimulateOptions& o) {
   io::write_npy(out / "speeds.npy", std::span<const double>(batch.speeds), {T, B});
   io::write_npy(out / "inputs.npy", std::span<const float>(batch.inputs), {T, B, batch.input_size});
   io::write_file_atomic(out / "config.toml", config.to_toml() + "\n");
-  // The figure (a few paths over the arena outline, and the occupancy map) is drawn here by the
-  // plot module once it is merged: plot::write_paths_figure(out / "paths.png", arena, batch ...).
+  draw_paths_figure(out / "paths.png", arena, batch);
   out.commit();
   std::printf("simulated %zu path(s) x %zu steps in the %s arena (%s motion, %s inputs)\n", B, T,
               arena.name().c_str(),
               o.recorded.empty() ? trajectory::motion_model_name(motion.model).c_str() : "recorded",
               trajectory::encoding_name(encoding).c_str());
   std::printf("results in %s: positions.npy (T+1, B, 2), headings.npy (T, B), speeds.npy (T, B), "
-              "inputs.npy (T, B, %zu), config.toml\n",
+              "inputs.npy (T, B, %zu), config.toml, paths.png\n",
               o.out.c_str(), batch.input_size);
   return 0;
 }

@@ -1,10 +1,32 @@
 #include "run_config.hpp"
 
+#include "gridrnn/core/error.hpp"
+
 namespace gridrnn::app {
+
+EvaluationOptions EvaluationOptions::from_config(const io::ConfigReader& section) {
+  EvaluationOptions o;
+  o.trials = section.integer("trials", o.trials, 1, 100'000,
+                             "evaluation paths `gridrnn analyze` runs the network on "
+                             "(Stream::kEvaluation, seed = [train] seed)");
+  o.steps = section.integer("steps", o.steps, 1, 100'000,
+                            "steps per evaluation path; samples = trials x steps");
+  o.decoded_paths = section.integer("decoded_paths", o.decoded_paths, 0, 6,
+                                    "evaluation paths drawn decoded vs true in the report");
+  if (o.trials * o.steps > 20'000'000) {
+    throw_user_error("evaluation.trials x evaluation.steps = {} x {} = {} samples is too many; "
+                     "allowed: at most 20000000",
+                     o.trials, o.steps, o.trials * o.steps);
+  }
+  return o;
+}
 
 RunConfig read_run_config(io::ConfigReader& reader) {
   RunConfig config;
   config.experiment = train::Experiment::from_config(reader);
+  config.analysis = analysis::AnalysisOptions::from_config(reader.section("analysis"));
+  config.analysis.validate();
+  config.evaluation = EvaluationOptions::from_config(reader.section("evaluation"));
   reader.finish();
   config.toml = reader.to_toml() + "\n";
   return config;

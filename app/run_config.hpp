@@ -1,15 +1,29 @@
 #pragma once
 // Reading a whole run config: every section any command of a run uses, then refusing unknown keys.
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "gridrnn/analysis/population.hpp"
 #include "gridrnn/io/config.hpp"
 #include "gridrnn/train/experiment.hpp"
 
 namespace gridrnn::app {
 
+// [evaluation]: the paths `gridrnn analyze` runs a trained network on (Stream::kEvaluation, seed =
+// [train] seed). Default 200 x 500 = 1e5 samples: enough for 20 x 20 rate maps (~250 samples a
+// bin) and for 100 shuffles with min_shift 500.
+struct EvaluationOptions {
+  std::int64_t trials = 200;  // paths
+  std::int64_t steps = 500;   // steps per path (samples = trials x steps)
+  std::int64_t decoded_paths = 6;  // paths drawn in figures/decoded_paths.png
+  static EvaluationOptions from_config(const io::ConfigReader& section);
+};
+
 struct RunConfig {
   train::Experiment experiment;
+  analysis::AnalysisOptions analysis;  // [analysis]
+  EvaluationOptions evaluation;        // [evaluation]
   std::string toml;  // the effective config (file + overrides), as saved in RUN_DIR/config.toml
 };
 

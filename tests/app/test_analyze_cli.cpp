@@ -1,0 +1,197 @@
+// `gridrnn analyze`, `gridrnn plot` and simulate's figure on a tiny trained run.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/io/npy.hpp"
+#include "test_helpers.hpp"
+
+namespace gridrnn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_gridrnn;
+using testing::TempDir;
+
+// 8 units, 2 updates; the analysis keys make analyze fast (600 samples, 8 x 8 maps, 4 shuffles).
+constexpr const char* kTinyRun = R"(
+[task]
+steps = 30
+trials = 16
+validation_trials = 8
+encoding = "velocity"
+[model]
+units = 8
+initial_state = "from_position"
+[train]
+updates = 2
+[evaluation]
+trials = 12
+steps = 50
+decoded_paths = 3
+[analysis]
+bins = 8
+shuffles = 4
+min_shift = 100
+)";
+
+class AnalyzeCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    trained_ = std::make_unique<TempDir>();
+    io::write_file_atomic(*trained_ / "c.toml", kTinyRun);
+    const auto r = run_gridrnn("train --config " + (*trained_ / "c.toml").string() + " --out " +
+                               (*trained_ / "run").string());
+    ASSERT_EQ(r.status, 0) << r.output;
+  }
+  static void TearDownTestSuite() { trained_.reset(); }
+  // A fresh copy of the trained run for one test.
+  fs::path copy_run(const std::string& name = "run") const {
+    const fs::path run = dir_ / name;
+    fs::copy(*trained_ / "run", run, fs::copy_options::recursive);
+    return run;
+  }
+  static std::unique_ptr<TempDir> trained_;
+  TempDir dir_;
+};
+std::unique_ptr<TempDir> AnalyzeCli::trained_;
+
+std::size_t count_lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST_F(AnalyzeCli, WritesAnalysisFiguresAndReportWithTheDocumentedShapes) {
+  const fs::path run = copy_run();
+  const auto r = run_gridrnn("analyze " + run.string() + " --threads 2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("grid_hexagonal"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("grid_score_60 >"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find((run / "report.html").string()), std::string::npos) << r.output;
+  const fs::path a = run / "analysis";
+  EXPECT_EQ(io::read_npy(a / "rate_maps.npy").shape, (std::vector<std::size_t>{8, 8, 8}));
+  EXPECT_EQ(io::read_npy(a / "autocorr.npy").shape, (std::vector<std::size_t>{8, 15, 15}));
+  EXPECT_EQ(io::read_npy(a / "direction_tuning.npy").shape, (std::vector<std::size_t>{8, 24}));
+  EXPECT_EQ(io::read_npy(a / "speed_tuning.npy").shape, (std::vector<std::size_t>{8, 3}));
+  EXPECT_EQ(io::read_npy(a / "speed_samples.npy").shape, (std::vector<std::size_t>{600, 9}));
+  EXPECT_EQ(io::read_npy(a / "decoded_paths.npy").shape, (std::vector<std::size_t>{3, 50, 4}));
+  // Decoded paths are consecutive steps of one path each (no trial/step mix-up): inside the
+  // square arena [-1, 1]^2, successive true positions at most one step (< 0.5) apart.
+  const io::NpyArray decoded = io::read_npy(a / "decoded_paths.npy");
+  for (std::size_t p = 0; p < 3; ++p) {
+    for (std::size_t t = 0; t < 50; ++t) {
+      const double* v = &decoded.values[(p * 50 + t) * 4];
+      EXPECT_LE(std::abs(v[0]), 1.0 + 1e-9);
+      EXPECT_LE(std::abs(v[1]), 1.0 + 1e-9);
+      if (t > 0) {
+        EXPECT_LT(std::hypot(v[0] - v[-4], v[1] - v[-3]), 0.5) << p << " " << t;
+      }
+    }
+  }
+  const std::string units = io::read_file(a / "units.csv");
+  EXPECT_EQ(count_lines(units), 9u) << units;  // header + one row per unit
+  EXPECT_NE(io::read_file(a / "analysis.json").find("\"samples\": 600"), std::string::npos);
+  EXPECT_NE(io::read_file(a / "evaluation.json").find("\"trials\": 12"), std::string::npos);
+  const std::string report = io::read_file(run / "report.html");
+  for (const char* figure : {"rate_maps", "autocorrelograms", "direction_tuning", "speed_tuning",
+                             "training", "decoded_paths"}) {
+    EXPECT_TRUE(fs::exists(run / "figures" / (std::string(figure) + ".png"))) << figure;
+  }
+  std::size_t images = 0;
+  for (std::size_t at = report.find("data:image/png;base64,"); at != std::string::npos;
+       at = report.find("data:image/png;base64,", at + 1))
+    ++images;
+  EXPECT_EQ(images, 6u);
+  EXPECT_NE(report.find("validation position RMS"), std::string::npos);
+  EXPECT_NE(report.find("shuffles = 4"), std::string::npos);  // the config, verbatim
+  // Nothing left behind next to the run (no staging folder).
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_.path())) ++entries;
+  EXPECT_EQ(entries, 1u);
+}
+
+TEST_F(AnalyzeCli, SameRunGivesTheSameAnalysisWithOneAndTwoThreads) {
+  const fs::path one = copy_run("one"), two = copy_run("two");
+  ASSERT_EQ(run_gridrnn("analyze --no-figures --threads 1 " + one.string()).status, 0);
+  ASSERT_EQ(run_gridrnn("analyze --no-figures --threads 2 " + two.string()).status, 0);
+  EXPECT_FALSE(fs::exists(one / "report.html"));
+  for (const char* file : {"rate_maps.npy", "units.csv", "analysis.json", "speed_tuning.npy"}) {
+    EXPECT_EQ(io::read_file(one / "analysis" / file), io::read_file(two / "analysis" / file)) << file;
+  }
+}
+
+TEST_F(AnalyzeCli, PlotRedrawsFiguresAndReportFromTheSavedAnalysis) {
+  const fs::path run = copy_run();
+  ASSERT_EQ(run_gridrnn("analyze " + run.string()).status, 0);
+  const std::string csv = io::read_file(run / "analysis/units.csv");
+  fs::remove_all(run / "figures");
+  fs::remove(run / "report.html");
+  const auto r = run_gridrnn("plot " + run.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("report.html"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(run / "figures/rate_maps.png"));
+  EXPECT_TRUE(fs::exists(run / "figures/decoded_paths.png"));
+  EXPECT_NE(io::read_file(run / "report.html").find("data:image/png;base64,"), std::string::npos);
+  EXPECT_EQ(io::read_file(run / "analysis/units.csv"), csv);  // not recomputed
+}
+
+TEST_F(AnalyzeCli, BadInputsExitWithStatus2AndWriteNothing) {
+  const auto missing = run_gridrnn("analyze " + (dir_ / "nope").string());
+  EXPECT_EQ(missing.status, 2) << missing.output;
+  EXPECT_NE(missing.output.find("does not exist"), std::string::npos) << missing.output;
+
+  const fs::path no_network = copy_run("no_network");
+  fs::remove_all(no_network / "network");
+  const auto r1 = run_gridrnn("analyze " + no_network.string());
+  EXPECT_EQ(r1.status, 2) << r1.output;
+  EXPECT_NE(r1.output.find("network"), std::string::npos) << r1.output;
+  EXPECT_FALSE(fs::exists(no_network / "analysis"));
+
+  const fs::path bad_key = copy_run("bad_key");
+  const auto r2 = run_gridrnn("analyze --set analysis.shufles=3 " + bad_key.string());
+  EXPECT_EQ(r2.status, 2) << r2.output;
+  EXPECT_NE(r2.output.find("analysis.shufles"), std::string::npos) << r2.output;
+  EXPECT_FALSE(fs::exists(bad_key / "analysis"));
+
+  const fs::path not_analyzed = copy_run("not_analyzed");
+  const auto r3 = run_gridrnn("plot " + not_analyzed.string());
+  EXPECT_EQ(r3.status, 2) << r3.output;
+  EXPECT_NE(r3.output.find("gridrnn analyze"), std::string::npos) << r3.output;
+
+  // Corrupt rate_maps.npy: plot refuses, and the figures and report of the earlier analysis stay.
+  const fs::path corrupt = copy_run("corrupt");
+  ASSERT_EQ(run_gridrnn("analyze " + corrupt.string()).status, 0);
+  const std::string report = io::read_file(corrupt / "report.html");
+  const std::string maps = io::read_file(corrupt / "analysis/rate_maps.npy");
+  io::write_file_atomic(corrupt / "analysis/rate_maps.npy", maps.substr(0, maps.size() / 2));
+  const auto r4 = run_gridrnn("plot " + corrupt.string());
+  EXPECT_EQ(r4.status, 2) << r4.output;
+  EXPECT_NE(r4.output.find("rate_maps.npy"), std::string::npos) << r4.output;
+  EXPECT_EQ(io::read_file(corrupt / "report.html"), report);
+  io::write_file_atomic(corrupt / "analysis/rate_maps.npy", maps);
+  io::write_npy(corrupt / "analysis/rate_maps.npy", std::span<const double>(std::vector<double>(7 * 64)),
+                {7, 8, 8});
+  const auto r5 = run_gridrnn("plot " + corrupt.string());
+  EXPECT_EQ(r5.status, 2) << r5.output;
+  EXPECT_NE(r5.output.find("(7, 8, 8)"), std::string::npos) << r5.output;
+  // No staging folder anywhere.
+  for (const auto& e : fs::directory_iterator(dir_.path()))
+    EXPECT_EQ(e.path().filename().string().find(".partial"), std::string::npos) << e.path();
+}
+
+TEST(SimulateFigure, SimulateDrawsPathsPng) {
+  TempDir dir;
+  const auto r = run_gridrnn("simulate --arena circle --steps 40 --trials 6 --out " + (dir / "out").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string png = io::read_file(dir / "out/paths.png");
+  ASSERT_GT(png.size(), 1000u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+}
+
+}  // namespace
+}  // namespace gridrnn

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <toml++/toml.hpp>
+#include <toml++/toml.h>
 
 #include "command.hpp"
 #include "gridrnn/core/error.hpp"
@@ -229,7 +229,10 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
     const std::string state = status.value("status", "failed");
     if (state == "failed") ++failed;
     csv += csv_field(run.name) + "," + csv_field(state) + "," + std::to_string(run.seed);
-    for (const auto& value : run.grid_values) csv += "," + csv_field(value);
+    for (const auto& value : run.grid_values) {  // TOML strings without their quotes
+      const bool quoted = value.size() >= 2 && value.front() == '"' && value.back() == '"';
+      csv += "," + csv_field(quoted ? value.substr(1, value.size() - 2) : value);
+    }
     if (state == "failed") {
       csv += ",,,,,," + csv_field(status.value("message", "")) + "\n";
       continue;
@@ -242,6 +245,22 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
   return failed;
 }
 
+// Creates DIR (new, empty, or an earlier sweep's folder) with sweep.toml and status/.
+void prepare_folder(const fs::path& sweep_path, const fs::path& out, std::size_t runs, std::size_t ranks) {
+  std::error_code ec;
+  const bool is_sweep = fs::is_regular_file(out / "sweep.toml", ec);
+  if (fs::exists(out, ec) && !fs::is_empty(out, ec) && !is_sweep) {
+    throw_user_error("--out '{}' is not empty and holds no sweep (no sweep.toml); choose a new folder "
+                     "or the folder of an earlier run of this sweep",
+                     out.string());
+  }
+  fs::create_directories(out / "status", ec);
+  if (ec) throw_user_error("cannot create the sweep folder '{}': {}", out.string(), ec.message());
+  io::write_file_atomic(out / "sweep.toml", io::read_file(sweep_path));
+  std::printf("sweep of %zu runs into %s over %zu rank(s)\n", runs, out.c_str(), ranks);
+  std::fflush(stdout);
+}
+
 int run_sweep(const SweepCommand& o) {
   set_thread_count(o.threads);
   dist::Session& session = dist::Session::instance();
@@ -249,25 +268,15 @@ int run_sweep(const SweepCommand& o) {
   // Sweep-file mistakes stop the sweep before anything is written (the same on every rank).
   const Sweep sweep = read_sweep(sweep_path);
   const std::vector<RunSpec> runs = expand(sweep);
-  std::error_code ec;
-  if (session.is_root()) {
-    const bool is_sweep = fs::is_regular_file(out / "sweep.toml", ec);
-    if (fs::exists(out, ec) && !fs::is_empty(out, ec) && !is_sweep) {
-      session.all(false);
-      throw_user_error("--out '{}' is not empty and holds no sweep (no sweep.toml); choose a new folder "
-                       "or the folder of an earlier run of this sweep",
-                       out.string());
-    }
-    fs::create_directories(out / "status", ec);
-    if (ec) {
-      session.all(false);
-      throw_user_error("cannot create the sweep folder '{}': {}", out.string(), ec.message());
-    }
-    io::write_file_atomic(out / "sweep.toml", io::read_file(sweep_path));
-    std::printf("sweep of %zu runs into %s over %zu rank(s)\n", runs.size(), out.c_str(), session.ranks());
-    std::fflush(stdout);
+  bool prepared = false;
+  try {
+    if (session.is_root()) prepare_folder(sweep_path, out, runs.size(), session.ranks());
+    prepared = true;
+  } catch (...) {
+    session.all(false);  // the other ranks stop too
+    throw;
   }
-  if (!session.all(true)) throw_user_error("rank 0 could not prepare the sweep folder '{}'", out.string());
+  if (!session.all(prepared)) throw_user_error("rank 0 could not prepare the sweep folder '{}'", out.string());
 
   const std::size_t n = runs.size();
   if (session.ranks() == 1) {

@@ -105,7 +105,9 @@ TEST(ChunkExchange, OwnersAreContiguousBalancedBlocksOfBothChunkKinds) {
   for (std::size_t c = 0; c < 10; ++c) {
     const std::size_t o = chunk_owner(c, 4, 10, 3);
     ASSERT_LT(o, 3u);
-    if (c != 4) EXPECT_GE(o, previous) << "blocks are contiguous";
+    if (c != 4) {
+      EXPECT_GE(o, previous) << "blocks are contiguous";
+    }
     previous = o;
     (c < 4 ? curv : count)[o] += 1;
   }

@@ -10,6 +10,7 @@
 
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/train/checkpoint.hpp"
+#include "gridrnn/train/trainer.hpp"
 #include "test_helpers.hpp"
 
 namespace gridrnn {

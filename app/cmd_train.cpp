@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
+#include "gridrnn/dist/mpi.hpp"
 #include "gridrnn/train/trainer.hpp"
 #include "run_config.hpp"
 
@@ -29,9 +30,34 @@ struct TrainCommand {
   int threads = 0;
 };
 
+// Creates the run folder (rank 0 only under MPI: the others wait for it and fail with it).
+void create_run_folder(const TrainCommand& o, const std::filesystem::path& run_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool non_empty = fs::exists(run_dir, ec) && fs::is_directory(run_dir, ec) &&
+                         !fs::is_empty(run_dir, ec);
+  // Validate everything before touching the folder.
+  const RunConfig config = read_run_config(o.config, o.overrides);
+  if (non_empty) {
+    if (!o.force) {
+      throw_user_error("run folder '{}' is not empty; use --resume {} to continue it, --force "
+                       "to replace it, or another --out",
+                       run_dir.string(), run_dir.string());
+    }
+    if (!train::is_run_folder(run_dir)) {
+      throw_user_error("--force replaces only gridrnn run folders, and '{}' has no run.json; "
+                       "choose another --out",
+                       run_dir.string());
+    }
+    fs::remove_all(run_dir);
+  }
+  train::Trainer::create_run(run_dir, config.experiment, config.toml);
+}
+
 int run_train(const TrainCommand& o) {
   namespace fs = std::filesystem;
   set_thread_count(o.threads);
+  dist::Session& session = dist::Session::instance();
   fs::path run_dir;
   if (!o.resume.empty()) {
     run_dir = o.resume;
@@ -42,37 +68,43 @@ int run_train(const TrainCommand& o) {
     }
   } else {
     run_dir = o.out;
-    std::error_code ec;
-    const bool non_empty = fs::exists(run_dir, ec) && fs::is_directory(run_dir, ec) &&
-                           !fs::is_empty(run_dir, ec);
-    // Validate everything before touching the folder.
-    const RunConfig config = read_run_config(o.config, o.overrides);
-    if (non_empty) {
-      if (!o.force) {
-        throw_user_error("run folder '{}' is not empty; use --resume {} to continue it, --force "
-                         "to replace it, or another --out",
-                         run_dir.string(), run_dir.string());
+    if (session.ranks() == 1) {
+      create_run_folder(o, run_dir);
+    } else {
+      read_run_config(o.config, o.overrides);  // the same config errors on every rank
+      bool created = false;
+      try {
+        if (session.is_root()) create_run_folder(o, run_dir);
+        created = true;
+      } catch (...) {
+        session.all(false);
+        throw;
       }
-      if (!train::is_run_folder(run_dir)) {
-        throw_user_error("--force replaces only gridrnn run folders, and '{}' has no run.json; "
-                         "choose another --out",
-                         run_dir.string());
+      if (!session.all(created)) {
+        throw_user_error("rank 0 could not create the run folder '{}' (see its message)", run_dir.string());
       }
-      fs::remove_all(run_dir);
     }
-    train::Trainer::create_run(run_dir, config.experiment, config.toml);
   }
   io::ConfigReader reader = io::ConfigReader::from_file(run_dir / "config.toml");
   const RunConfig config = read_run_config(reader);
-  train::Trainer trainer(run_dir, config.experiment);
+  train::TrainerHooks hooks;
+  hooks.exchange = session.chunk_exchange();
+  hooks.write_files = session.is_root();
+  if (session.ranks() > 1) hooks.agree_stop = [&session](bool stop) { return session.any(stop); };
+  train::Trainer trainer(run_dir, config.experiment, hooks);
   const auto& e = config.experiment;
   const std::int64_t until = o.until > 0 ? std::min(o.until, e.train.updates) : e.train.updates;
-  std::printf("training %zu units in the %s arena: %s, %lld trials x %lld steps per update, "
+  const bool print = session.is_root();
+  if (print)
+    std::printf("training %zu units in the %s arena: %s, %lld trials x %lld steps per update, "
               "updates %lld..%lld of %lld\n",
               e.model.units, e.arena.name().c_str(), train::optimizer_name(e.train.optimizer).c_str(),
               static_cast<long long>(e.task.trials), static_cast<long long>(e.task.steps),
               static_cast<long long>(trainer.updates_done() + 1), static_cast<long long>(until),
               static_cast<long long>(e.train.updates));
+  if (print && session.ranks() > 1)
+    std::printf("data-parallel over %zu MPI ranks (each minibatch's chunks split between them)\n",
+                session.ranks());
   std::fflush(stdout);
   g_stop = false;
   std::signal(SIGINT, request_stop);
@@ -80,6 +112,8 @@ int run_train(const TrainCommand& o) {
   const train::TrainResult result = trainer.run(until, &g_stop);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  session.finalize();
+  if (!print) return result.interrupted ? 130 : 0;
   std::printf("%s after %lld updates (%.1f s): validation position error %.4f (RMS distance); "
               "best constant answer (the arena centre) %.4f; ratio %.3f\n",
               result.interrupted ? "interrupted" : "done",

@@ -68,6 +68,14 @@ void single_threaded_blas() {
 
 }  // namespace
 
+std::size_t chunk_owner(std::size_t c, std::size_t curvature_chunks, std::size_t chunk_count,
+                        std::size_t ranks) {
+  // Block b of n items over r ranks: rank = floor(b * r / n) keeps blocks contiguous and sizes
+  // within one of each other.
+  if (c < curvature_chunks) return c * ranks / curvature_chunks;
+  return (c - curvature_chunks) * ranks / (chunk_count - curvature_chunks);
+}
+
 // Every buffer is 64-byte aligned: Eigen's vectorized reductions over a Map peel an unaligned
 // head whose length depends on the buffer's address, which would make the summation order (and
 // the last bits of every result) depend on where malloc put the buffer, i.e. differ run to run.
@@ -120,6 +128,11 @@ struct CtrnnObjectiveT<S>::Impl {
   bool states_valid = false;
   LossTerms terms, gradient_terms;
 
+  // Work split across processes (ChunkExchange); owner[c] is the process that computes chunk c.
+  ChunkExchange exchange;
+  std::vector<std::size_t> owner;
+  std::vector<double> exchange_rows;
+
   Impl(const ModelOptions& m, const LossOptions& l, const ObjectiveSettings& s)
       : model(m), loss(l), settings(s), layout(m), N(m.units), N_in(m.inputs),
         alpha(static_cast<S>(m.alpha())) {
@@ -165,6 +178,9 @@ struct CtrnnObjectiveT<S>::Impl {
       s.noise_scratch.assign(noise_scratch_size(ch.count, N), 0.0f);
       s.partial.assign(layout.total, S(0));
     }
+    owner.resize(chunks.size());
+    for (std::size_t c = 0; c < chunks.size(); ++c)
+      owner[c] = chunk_owner(c, curvature_chunks, chunks.size(), exchange.ranks);
     U.clear();
     GZ.clear();
     RU.clear();
@@ -433,9 +449,50 @@ struct CtrnnObjectiveT<S>::Impl {
     load_weights(theta, w_eval, W_in_T_eval);
     std::swap(w, w_eval);
     std::swap(W_in_T, W_in_T_eval);
-    parallel_for(chunks.size(), [&](std::size_t c) { forward_chunk(c, false, outputs, activities); });
+    if (outputs != nullptr) {  // predict: every chunk here
+      parallel_for(chunks.size(), [&](std::size_t c) { forward_chunk(c, false, outputs, activities); });
+    } else {
+      for_owned_chunks(chunks.size(), [&](std::size_t c) { forward_chunk(c, false, nullptr, nullptr); });
+      exchange_partials(chunks.size(), false);
+    }
     std::swap(w, w_eval);
     std::swap(W_in_T, W_in_T_eval);
+  }
+
+  // Runs body(c) for the chunks in [0, chunk_count) this process owns (all of them alone).
+  void for_owned_chunks(std::size_t chunk_count, const std::function<void(std::size_t)>& body) {
+    if (exchange.ranks <= 1) {
+      parallel_for(chunk_count, body);
+      return;
+    }
+    std::vector<std::size_t> mine;
+    for (std::size_t c = 0; c < chunk_count; ++c)
+      if (owner[c] == exchange.rank) mine.push_back(c);
+    parallel_for(mine.size(), [&](std::size_t i) { body(mine[i]); });
+  }
+
+  // After for_owned_chunks: gives every process every chunk's partials (the parameter gradient
+  // if with_partial, and the two sums), copied back exactly into the chunk's scratch.
+  void exchange_partials(std::size_t chunk_count, bool with_partial) {
+    if (exchange.ranks <= 1) return;
+    const std::size_t width = 2 + (with_partial ? layout.total : 0);
+    exchange_rows.assign(chunk_count * width, 0.0);
+    for (std::size_t c = 0; c < chunk_count; ++c) {
+      if (owner[c] != exchange.rank) continue;
+      double* row = exchange_rows.data() + c * width;
+      row[0] = scratch[c].sum_sq_error;
+      row[1] = scratch[c].sum_sq_rate;
+      if (with_partial)
+        for (std::size_t i = 0; i < layout.total; ++i) row[2 + i] = static_cast<double>(scratch[c].partial[i]);
+    }
+    exchange.all_gather(exchange_rows, width, std::span<const std::size_t>(owner.data(), chunk_count));
+    for (std::size_t c = 0; c < chunk_count; ++c) {
+      const double* row = exchange_rows.data() + c * width;
+      scratch[c].sum_sq_error = row[0];
+      scratch[c].sum_sq_rate = row[1];
+      if (with_partial)
+        for (std::size_t i = 0; i < layout.total; ++i) scratch[c].partial[i] = static_cast<S>(row[2 + i]);
+    }
   }
 
   void reduce_partials(std::size_t chunk_count, Eigen::VectorXd& out) const {
@@ -518,11 +575,12 @@ double CtrnnObjectiveT<S>::value_gradient(const Eigen::VectorXd& theta, Eigen::V
   m.ensure_state_buffers(false);
   const S rate_coef = static_cast<S>(2.0 * m.loss.lambda_fr /
                                      (static_cast<double>(m.N) * static_cast<double>(m.T) * static_cast<double>(m.B)));
-  parallel_for(m.chunks.size(), [&](std::size_t c) {
+  m.for_owned_chunks(m.chunks.size(), [&](std::size_t c) {
     m.forward_chunk(c, true, nullptr, nullptr);
     const ChunkRange& ch = m.chunks[c];
     m.backward_chunk(c, m.DY.data() + m.y_offset(ch), m.U.data() + m.u_offset(ch), rate_coef);
   });
+  m.exchange_partials(m.chunks.size(), true);
   m.reduce_partials(m.chunks.size(), gradient);
   m.add_l2_hessian(theta, gradient);  // R_L2 is quadratic: its gradient is its Hessian times theta
   m.stored_theta = theta;
@@ -551,15 +609,26 @@ void CtrnnObjectiveT<S>::gauss_newton_product(const Eigen::VectorXd& v, double s
   const S h_y = static_cast<S>(1.0 / (Mc * T));
   const S h_u = static_cast<S>(2.0 * (m.loss.lambda_fr + structural_weight) / (static_cast<double>(m.N) * T * Mc));
   // RU holds only the curvature chunks, which come first: chunk offsets coincide with U's.
-  parallel_for(m.curvature_chunks, [&](std::size_t c) {
+  // Each process runs the curvature chunks it owns, whose states its value_gradient stored.
+  m.for_owned_chunks(m.curvature_chunks, [&](std::size_t c) {
     m.r_forward_chunk(c, h_y);
     const ChunkRange& ch = m.chunks[c];
     m.backward_chunk(c, m.DY.data() + m.y_offset(ch), m.RU.data() + m.u_offset(ch), h_u);
   });
+  m.exchange_partials(m.curvature_chunks, true);
   m.reduce_partials(m.curvature_chunks, out);
   m.add_l2_hessian(v, out);
   // The backward pass overwrote DY (dL/dy) and GZ; U is intact, so states stay valid for more
   // products at the same theta.
+}
+
+template <typename S>
+void CtrnnObjectiveT<S>::set_chunk_exchange(ChunkExchange exchange) {
+  Impl& m = *impl_;
+  if (exchange.ranks < 1 || exchange.rank >= exchange.ranks || (exchange.ranks > 1 && !exchange.all_gather))
+    throw InternalError("set_chunk_exchange: rank out of range or no all_gather");
+  m.exchange = std::move(exchange);
+  if (m.T > 0) m.build_layout();
 }
 
 template <typename S>

@@ -57,7 +57,7 @@ class Reader {
     const auto size = get<std::uint64_t>();
     if (size > (end_ - at_) / sizeof(double)) corrupt("a vector runs past the end");
     Eigen::VectorXd values(static_cast<Eigen::Index>(size));
-    std::memcpy(values.data(), data_.data() + at_, size * sizeof(double));
+    if (size > 0) std::memcpy(values.data(), data_.data() + at_, size * sizeof(double));  // data() may be null
     at_ += size * sizeof(double);
     return values;
   }

@@ -80,10 +80,13 @@ struct Trainer::Impl {
   trajectory::Batch validation_batch;
   std::vector<float> validation_starts;
   double baseline_rms = 0;
+  TrainerHooks hooks;
 
-  Impl(fs::path dir, Experiment e)
+  Impl(fs::path dir, Experiment e, TrainerHooks h = {})
       : run_dir(std::move(dir)), experiment(std::move(e)),
-        objective(experiment.model, experiment.loss) {}
+        objective(experiment.model, experiment.loss), hooks(std::move(h)) {
+    if (hooks.exchange.ranks > 1) objective.set_chunk_exchange(hooks.exchange);
+  }
 
   Checkpoint checkpoint() const {
     Checkpoint c;
@@ -142,6 +145,7 @@ struct Trainer::Impl {
   }
 
   void save_state() {
+    if (!hooks.write_files) return;
     write_checkpoint(run_dir / "checkpoint.bin", checkpoint());
     model::save_network(run_dir / "network", experiment.model, theta,
                         trajectory::encoding_name(experiment.task.encoding));
@@ -174,6 +178,7 @@ struct Trainer::Impl {
                                static_cast<std::size_t>(e.task.steps), Stream::kValidation);
     validation_starts = start_positions(validation_batch);
     validation_objective.emplace(e.model, e.loss);
+    if (hooks.exchange.ranks > 1) validation_objective->set_chunk_exchange(hooks.exchange);
     validation_objective->set_minibatch(
         view_of(validation_batch, validation_starts, e.train.seed, kValidationNoiseIndex));
     // Best constant answer as the issue defines it: always the arena centre.
@@ -216,8 +221,8 @@ void Trainer::create_run(const fs::path& run_dir, const Experiment& experiment,
   out.commit();
 }
 
-Trainer::Trainer(const fs::path& run_dir, Experiment experiment)
-    : impl_(std::make_unique<Impl>(run_dir, std::move(experiment))) {
+Trainer::Trainer(const fs::path& run_dir, Experiment experiment, TrainerHooks hooks)
+    : impl_(std::make_unique<Impl>(run_dir, std::move(experiment), std::move(hooks))) {
   auto& e = impl_->experiment;
   if (e.train.optimizer == OptimizerKind::kHessianFree) {
     impl_->hessian_free.emplace(e.hessian_free);
@@ -228,7 +233,7 @@ Trainer::Trainer(const fs::path& run_dir, Experiment experiment)
     impl_->adam.emplace(e.adam);
   }
   impl_->restore(read_checkpoint(run_dir / "checkpoint.bin"));
-  impl_->trim_metrics();
+  if (impl_->hooks.write_files) impl_->trim_metrics();
 }
 
 Trainer::~Trainer() = default;
@@ -243,12 +248,17 @@ TrainResult Trainer::run(std::int64_t until, const std::atomic<bool>* stop) {
   until = std::min(until, e.train.updates);
   const auto started = std::chrono::steady_clock::now();
   TrainResult result;
-  std::ofstream metrics(s.run_dir / "metrics.jsonl", std::ios::app);
-  if (!metrics) throw_user_error("cannot append to '{}'", (s.run_dir / "metrics.jsonl").string());
+  std::ofstream metrics;
+  if (s.hooks.write_files) {
+    metrics.open(s.run_dir / "metrics.jsonl", std::ios::app);
+    if (!metrics) throw_user_error("cannot append to '{}'", (s.run_dir / "metrics.jsonl").string());
+  }
   Progress progress("update", until);
   double last_validation = std::nan("");
   while (s.updates_done < until) {
-    if (stop != nullptr && stop->load()) {
+    bool stop_now = stop != nullptr && stop->load();
+    if (s.hooks.agree_stop) stop_now = s.hooks.agree_stop(stop_now);  // every rank stops together
+    if (stop_now) {
       result.interrupted = true;
       break;
     }
@@ -288,13 +298,14 @@ TrainResult Trainer::run(std::int64_t until, const std::atomic<bool>* stop) {
       line["validation_position_rms"] = number_or_null(v.position_rms);
       line["baseline_position_rms"] = v.baseline_rms;
     }
-    metrics << line.dump() << "\n" << std::flush;
+    if (s.hooks.write_files) metrics << line.dump() << "\n" << std::flush;
     if (s.updates_done % e.train.checkpoint_every == 0 || at_end) s.save_state();
-    if (e.train.snapshot_every > 0 && s.updates_done % e.train.snapshot_every == 0) {
+    if (s.hooks.write_files && e.train.snapshot_every > 0 && s.updates_done % e.train.snapshot_every == 0) {
       model::save_network(s.run_dir / "snapshots" / fmt::format("update_{:06}", s.updates_done),
                           e.model, s.theta, trajectory::encoding_name(e.task.encoding));
     }
-    progress.update(s.updates_done,
+    if (s.hooks.after_update) s.hooks.after_update();
+    if (s.hooks.write_files) progress.update(s.updates_done,
                     fmt::format("loss {:.4g}  pos.err {:.3g}  val {:.3g}{}", summary.loss_before,
                                 terms.position_rms, finite_or_null_guard(last_validation),
                                 s.hessian_free ? fmt::format("  lambda {:.3g}  cg {}", summary.lambda,

@@ -13,6 +13,7 @@
 // chunk_trials), never on the thread count; per-chunk partial sums are added in chunk order, so
 // results are bit-identical for any number of threads.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -27,6 +28,25 @@ struct ObjectiveSettings {
   // product per step). Results depend on it in the last bits, not on the thread count.
   std::size_t chunk_trials = 128;
 };
+
+// Splits the chunks of every value / gradient / G v call across cooperating processes (the
+// dist module supplies one backed by MPI; the model knows nothing of MPI). Process `rank` of
+// `ranks` computes only the chunks it owns: a contiguous block of the curvature chunks and a
+// contiguous block of the others (see chunk_owner), so G v work is shared too. Then all_gather
+// must make every row of `rows` (chunk_count rows of `width` doubles, row-major) equal to the
+// row its owner filled (owner[c] = rank owning chunk c). Each row holds a chunk's partial sums,
+// exactly (float -> double is exact), and every process then adds the rows in chunk order, as a
+// single process does: results are bit-identical for any number of processes.
+struct ChunkExchange {
+  std::size_t rank = 0, ranks = 1;
+  std::function<void(std::span<double> rows, std::size_t width, std::span<const std::size_t> owner)>
+      all_gather;
+};
+
+// Owner of chunk c (of chunk_count, the first curvature_chunks of them curvature chunks) among
+// `ranks` processes: block partitions of [0, curvature_chunks) and [curvature_chunks, count).
+std::size_t chunk_owner(std::size_t c, std::size_t curvature_chunks, std::size_t chunk_count,
+                        std::size_t ranks);
 
 template <typename Scalar>
 class CtrnnObjectiveT {
@@ -63,6 +83,10 @@ class CtrnnObjectiveT {
   // Terms of the last value_gradient() (the loss at the point G v linearizes at), untouched by
   // the line-search calls to value() that follow it.
   LossTerms gradient_terms() const;
+
+  // Shares the work of value, value_gradient and gauss_newton_product with other processes
+  // (see ChunkExchange). Default: one process, no exchange. predict() always runs every chunk.
+  void set_chunk_exchange(ChunkExchange exchange);
 
   // Runs the network on the minibatch (noise as configured: noise_sd = 0 turns it off) and
   // writes outputs y (T, B, 2) and activities u[1..T] (T, B, N). Targets may be empty.

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "gridrnn/model/objective.hpp"
 #include "gridrnn/train/experiment.hpp"
 
 namespace gridrnn::train {
@@ -38,6 +39,16 @@ struct Validation {
   model::LossTerms terms;
 };
 
+// How a run shares its work with other processes (the dist module fills these in; the default
+// is one process). All processes run the same optimizer on the same reduced numbers, so they
+// keep identical parameters; only the one with write_files writes the run folder.
+struct TrainerHooks {
+  model::ChunkExchange exchange;          // data-parallel split of every minibatch
+  bool write_files = true;                // false on every MPI rank but 0
+  std::function<bool(bool)> agree_stop;   // combines each process's stop request (any)
+  std::function<void()> after_update;     // called after every update (e.g. serve a dispatcher)
+};
+
 class Trainer {
  public:
   // Creates the run folder's contents for a new run. run_dir must be absent or empty;
@@ -46,7 +57,7 @@ class Trainer {
                          const std::string& config_toml);
 
   // Opens an existing run (reads checkpoint.bin; the experiment must come from its config.toml).
-  Trainer(const std::filesystem::path& run_dir, Experiment experiment);
+  Trainer(const std::filesystem::path& run_dir, Experiment experiment, TrainerHooks hooks = {});
   ~Trainer();
 
   std::int64_t updates_done() const;

@@ -1,0 +1,337 @@
+// `gridrnn sweep SWEEP.toml --out DIR`: trains a grid of config overrides times seeds, one
+// normal run folder per combination (DIR/<run-name>/), and writes DIR/summary.csv with one row
+// per run. Under MPI (mpirun -np K gridrnn sweep ...) rank 0 hands out run indices dynamically
+// and each run trains on one rank; without MPI the runs go one after another. A run that fails
+// is marked failed (with its message) and the sweep goes on; running the sweep again skips
+// finished runs and resumes interrupted ones from their checkpoints. See docs/scaling.md.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "command.hpp"
+#include "gridrnn/core/error.hpp"
+#include "gridrnn/core/threads.hpp"
+#include "gridrnn/dist/mpi.hpp"
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/train/trainer.hpp"
+#include "run_config.hpp"
+
+namespace gridrnn::app {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct SweepCommand {
+  std::string sweep_file;
+  std::string out;
+  int threads = 0;
+};
+
+// One grid axis: a dotted config key and its values as TOML text (e.g. "0.1", "\"hexagon\"").
+struct Axis {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+struct Sweep {
+  std::string base;                  // config file (absolute or empty = built-in defaults)
+  std::vector<std::string> fixed;    // "key=value" overrides of every run ([set])
+  std::vector<Axis> grid;            // [grid]
+  std::vector<std::int64_t> seeds;   // train.seed values
+};
+
+struct RunSpec {
+  std::string name;                          // folder name under DIR
+  std::vector<std::string> overrides;        // fixed, then this run's grid values, then the seed
+  std::vector<std::string> grid_values;      // one per axis (TOML text)
+  std::int64_t seed = 1;
+};
+
+std::string toml_text(const toml::node& node) {
+  std::ostringstream text;
+  node.visit([&](const auto& value) { text << value; });
+  return text.str();
+}
+
+// Leaves of a table as dotted keys: [set] "train.updates" = 3 and [set.train] updates = 3 alike.
+void flatten(const toml::table& table, const std::string& prefix,
+             std::vector<std::pair<std::string, const toml::node*>>& out) {
+  for (const auto& [key, node] : table) {
+    const std::string path = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (const auto* sub = node.as_table()) {
+      flatten(*sub, path, out);
+    } else {
+      out.emplace_back(path, &node);
+    }
+  }
+}
+
+Sweep read_sweep(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw_user_error("sweep file '{}' does not exist", path.string());
+  toml::table root;
+  try {
+    root = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    throw_user_error("sweep file '{}' line {}, column {}: {}", path.string(), e.source().begin.line,
+                     e.source().begin.column, e.description());
+  }
+  Sweep sweep;
+  for (const auto& [key, node] : root) {
+    const std::string name(key.str());
+    if (name == "base") {
+      const auto* text = node.as_string();
+      if (text == nullptr) throw_user_error("sweep file '{}': base must be a string (a config file path relative to the sweep file)", path.string());
+      fs::path base(text->get());
+      if (base.is_relative()) base = path.parent_path() / base;
+      if (!fs::is_regular_file(base, ec)) throw_user_error("sweep file '{}': base config '{}' does not exist", path.string(), base.string());
+      sweep.base = base.string();
+    } else if (name == "seeds") {
+      const auto* list = node.as_array();
+      if (list == nullptr || list->empty()) throw_user_error("sweep file '{}': seeds must be a non-empty list of integers >= 0, e.g. seeds = [1, 2, 3]", path.string());
+      for (const auto& seed : *list) {
+        const auto* value = seed.as_integer();
+        if (value == nullptr || value->get() < 0) throw_user_error("sweep file '{}': seeds must be integers >= 0; got {}", path.string(), toml_text(seed));
+        sweep.seeds.push_back(value->get());
+      }
+    } else if (name == "set" || name == "grid") {
+      const auto* table = node.as_table();
+      if (table == nullptr) throw_user_error("sweep file '{}': [{}] must be a table of config keys", path.string(), name);
+      std::vector<std::pair<std::string, const toml::node*>> leaves;
+      flatten(*table, "", leaves);
+      for (const auto& [leaf, value] : leaves) {
+        if (leaf == "train.seed") throw_user_error("sweep file '{}': set train.seed through the top-level seeds list, not [{}]", path.string(), name);
+        if (name == "set") {
+          sweep.fixed.push_back(leaf + "=" + toml_text(*value));
+          continue;
+        }
+        const auto* list = value->as_array();
+        if (list == nullptr || list->empty()) throw_user_error("sweep file '{}': [grid] \"{}\" must be a non-empty list of values, e.g. [0.0, 0.1]", path.string(), leaf);
+        Axis axis{leaf, {}};
+        for (const auto& v : *list) axis.values.push_back(toml_text(v));
+        sweep.grid.push_back(std::move(axis));
+      }
+    } else {
+      throw_user_error("sweep file '{}': unknown key '{}'; accepted: base, seeds, [set], [grid]", path.string(), name);
+    }
+  }
+  if (sweep.seeds.empty()) sweep.seeds.push_back(1);
+  return sweep;
+}
+
+// Folder-name form of a value: quotes dropped, anything but [A-Za-z0-9.+-] replaced by '-'.
+std::string name_part(std::string text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '"' || c == '\'') continue;
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '+' || c == '-';
+    out += keep ? c : '-';
+  }
+  return out;
+}
+
+// Every combination of the grid values (first axis slowest), times the seeds (fastest).
+std::vector<RunSpec> expand(const Sweep& sweep) {
+  std::vector<RunSpec> runs;
+  std::vector<std::size_t> at(sweep.grid.size(), 0);
+  while (true) {
+    for (const std::int64_t seed : sweep.seeds) {
+      RunSpec run;
+      run.seed = seed;
+      run.overrides = sweep.fixed;
+      for (std::size_t a = 0; a < sweep.grid.size(); ++a) {
+        const std::string& value = sweep.grid[a].values[at[a]];
+        run.overrides.push_back(sweep.grid[a].key + "=" + value);
+        run.grid_values.push_back(value);
+        run.name += name_part(sweep.grid[a].key) + "=" + name_part(value) + "_";
+      }
+      run.overrides.push_back(fmt::format("train.seed={}", seed));
+      run.name += fmt::format("seed={}", seed);
+      runs.push_back(std::move(run));
+    }
+    std::size_t a = sweep.grid.size();
+    while (a > 0 && ++at[a - 1] == sweep.grid[a - 1].values.size()) at[--a] = 0;
+    if (a == 0) break;
+  }
+  return runs;
+}
+
+// Trains (or resumes, or skips) one run and records its outcome in DIR/status/<name>.json.
+void run_one(const Sweep& sweep, const RunSpec& spec, const fs::path& out, std::size_t rank,
+             const std::function<void()>& between_updates) {
+  const fs::path dir = out / spec.name;
+  json status{{"run", spec.name}, {"rank", rank}};
+  try {
+    std::error_code ec;
+    const bool fresh = !fs::exists(dir, ec) || (fs::is_directory(dir, ec) && fs::is_empty(dir, ec));
+    if (fresh) {
+      const RunConfig config = read_run_config(sweep.base, spec.overrides);
+      if (fs::exists(dir, ec)) fs::remove(dir, ec);
+      train::Trainer::create_run(dir, config.experiment, config.toml);
+    } else if (!train::is_run_folder(dir)) {
+      throw_user_error("'{}' exists but is not a gridrnn run folder; remove it to rerun this run", dir.string());
+    }
+    io::ConfigReader reader = io::ConfigReader::from_file(dir / "config.toml");
+    const RunConfig config = read_run_config(reader);
+    train::TrainerHooks hooks;
+    hooks.after_update = between_updates;
+    train::Trainer trainer(dir, config.experiment, hooks);
+    const std::int64_t before = trainer.updates_done();
+    const train::TrainResult result = trainer.run(config.experiment.train.updates);
+    status["status"] = before >= config.experiment.train.updates ? "finished earlier"
+                       : before > 0                               ? "resumed"
+                                                                  : "done";
+    status["updates_done"] = result.updates_done;
+    status["validation_position_rms"] = result.validation_position_rms;
+    status["baseline_position_rms"] = result.baseline_position_rms;
+    status["seconds"] = result.seconds;
+    std::printf("[rank %zu] %s: %s, %lld updates, validation position error %.4f (centre %.4f)\n", rank,
+                spec.name.c_str(), status["status"].get<std::string>().c_str(),
+                static_cast<long long>(result.updates_done), result.validation_position_rms,
+                result.baseline_position_rms);
+  } catch (const std::exception& e) {
+    status["status"] = "failed";
+    status["message"] = e.what();
+    std::printf("[rank %zu] %s: FAILED: %s\n", rank, spec.name.c_str(), e.what());
+  }
+  std::fflush(stdout);
+  io::write_file_atomic(out / "status" / (spec.name + ".json"), status.dump(2) + "\n");
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c == '\n' ? ' ' : c);
+  return quoted + "\"";
+}
+
+// summary.csv: one row per run, in sweep order, from the status files. Returns the failures.
+std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, const fs::path& out) {
+  std::string csv = "run,status,seed";
+  for (const auto& axis : sweep.grid) csv += "," + csv_field(axis.key);
+  csv += ",updates_done,validation_position_rms,baseline_position_rms,error_ratio,seconds,message\n";
+  std::size_t failed = 0;
+  for (const auto& run : runs) {
+    json status;
+    try {
+      status = json::parse(io::read_file(out / "status" / (run.name + ".json")));
+    } catch (const std::exception& e) {
+      status = json{{"status", "failed"}, {"message", std::string("no status recorded: ") + e.what()}};
+    }
+    const std::string state = status.value("status", "failed");
+    if (state == "failed") ++failed;
+    csv += csv_field(run.name) + "," + csv_field(state) + "," + std::to_string(run.seed);
+    for (const auto& value : run.grid_values) {  // TOML strings without their quotes
+      const bool quoted = value.size() >= 2 && value.front() == '"' && value.back() == '"';
+      csv += "," + csv_field(quoted ? value.substr(1, value.size() - 2) : value);
+    }
+    if (state == "failed") {
+      csv += ",,,,,," + csv_field(status.value("message", "")) + "\n";
+      continue;
+    }
+    const double val = status.value("validation_position_rms", 0.0), base = status.value("baseline_position_rms", 0.0);
+    csv += fmt::format(",{},{:.6g},{:.6g},{:.6g},{:.3f},\n", status.value("updates_done", std::int64_t{0}), val, base,
+                       base > 0 ? val / base : 0.0, status.value("seconds", 0.0));
+  }
+  io::write_file_atomic(out / "summary.csv", csv);
+  return failed;
+}
+
+// Creates DIR (new, empty, or an earlier sweep's folder) with sweep.toml and status/.
+void prepare_folder(const fs::path& sweep_path, const fs::path& out, std::size_t runs, std::size_t ranks) {
+  std::error_code ec;
+  const bool is_sweep = fs::is_regular_file(out / "sweep.toml", ec);
+  if (fs::exists(out, ec) && !fs::is_empty(out, ec) && !is_sweep) {
+    throw_user_error("--out '{}' is not empty and holds no sweep (no sweep.toml); choose a new folder "
+                     "or the folder of an earlier run of this sweep",
+                     out.string());
+  }
+  fs::create_directories(out / "status", ec);
+  if (ec) throw_user_error("cannot create the sweep folder '{}': {}", out.string(), ec.message());
+  io::write_file_atomic(out / "sweep.toml", io::read_file(sweep_path));
+  std::printf("sweep of %zu runs into %s over %zu rank(s)\n", runs, out.c_str(), ranks);
+  std::fflush(stdout);
+}
+
+int run_sweep(const SweepCommand& o) {
+  set_thread_count(o.threads);
+  dist::Session& session = dist::Session::instance();
+  const fs::path sweep_path(o.sweep_file), out(o.out);
+  // Sweep-file mistakes stop the sweep before anything is written (the same on every rank).
+  const Sweep sweep = read_sweep(sweep_path);
+  const std::vector<RunSpec> runs = expand(sweep);
+  bool prepared = false;
+  try {
+    if (session.is_root()) prepare_folder(sweep_path, out, runs.size(), session.ranks());
+    prepared = true;
+  } catch (...) {
+    session.all(false);  // the other ranks stop too
+    throw;
+  }
+  if (!session.all(prepared)) throw_user_error("rank 0 could not prepare the sweep folder '{}'", out.string());
+
+  const std::size_t n = runs.size();
+  if (session.ranks() == 1) {
+    for (std::size_t i = 0; i < n; ++i) run_one(sweep, runs[i], out, 0, {});
+  } else if (session.is_root()) {
+    // Rank 0 trains too, and answers the other ranks' requests between its own updates.
+    std::size_t next = 0, active = session.ranks() - 1;
+    const auto hand_out = [&](int to) {
+      const bool more = next < n;
+      session.answer(to, more ? static_cast<std::int64_t>(next++) : -1);
+      if (!more) --active;
+    };
+    const std::function<void()> serve = [&] {
+      int from = 0;
+      while (session.poll_request(from)) hand_out(from);
+    };
+    while (true) {
+      serve();
+      if (next >= n) break;
+      const std::size_t mine = next++;
+      run_one(sweep, runs[mine], out, 0, serve);
+    }
+    while (active > 0) hand_out(session.wait_request());
+  } else {
+    for (std::int64_t i = session.request_index(); i >= 0; i = session.request_index())
+      run_one(sweep, runs[static_cast<std::size_t>(i)], out, session.rank(), {});
+  }
+  session.barrier();
+  std::size_t failed = 0;
+  if (session.is_root()) {
+    failed = write_summary(sweep, runs, out);
+    std::printf("sweep done: %zu of %zu runs ok, %zu failed; summary in %s\n", n - failed, n, failed,
+                (out / "summary.csv").c_str());
+  }
+  const bool any_failed = session.any(failed > 0);
+  session.finalize();
+  return any_failed ? 1 : 0;
+}
+
+Registration reg{{"sweep", "Train a grid of config overrides x seeds (one run folder each; MPI: runs "
+                           "spread over ranks) and summarize them in summary.csv",
+                  35, [](CLI::App& sub) -> Runner {
+  auto o = std::make_shared<SweepCommand>();
+  sub.add_option("sweep", o->sweep_file,
+                 "sweep TOML: base = \"config.toml\" (relative to the sweep file), seeds = [1, 2], "
+                 "[set] overrides for every run, [grid] key = [values...] (see docs/scaling.md)")
+      ->required()
+      ->type_name("SWEEP.toml");
+  sub.add_option("--out", o->out, "sweep folder: a run folder per run, status/, summary.csv "
+                                  "(an earlier sweep's folder: finished runs are skipped)")
+      ->required()
+      ->type_name("DIR");
+  add_threads_option(sub, o->threads);
+  return [o]() { return run_sweep(*o); };
+}}};
+
+}  // namespace
+}  // namespace gridrnn::app

@@ -230,7 +230,7 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
     if (state == "failed") ++failed;
     csv += csv_field(run.name) + "," + csv_field(state) + "," + std::to_string(run.seed);
     for (const auto& value : run.grid_values) {  // TOML strings without their quotes
-      const bool quoted = value.size() >= 2 && value.front() == '"' && value.back() == '"';
+      const bool quoted = value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front();
       csv += "," + csv_field(quoted ? value.substr(1, value.size() - 2) : value);
     }
     if (state == "failed") {

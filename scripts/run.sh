@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on built-in defaults: installs packages, builds, simulates paths in every arena
-# shape (runs/demo/<shape>/), trains the quick preset (runs/quick/), and prints where the results
-# and pictures are.
+# shape (runs/demo/<shape>/), trains and analyzes the quick preset (runs/quick/), and prints where
+# the results, pictures and report are.
 #   scripts/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,10 @@ echo "== training the quick preset (configs/quick.toml) into runs/quick"
 "$gridrnn" train --config configs/quick.toml --out runs/quick --force
 
 echo
+echo "== analyzing runs/quick (rate maps, scores, shuffle nulls, classes, figures, report)"
+"$gridrnn" analyze runs/quick
+
+echo
 echo "simulated paths: $(pwd)/$demo/<shape>/ (positions.npy, headings.npy, speeds.npy, inputs.npy)"
 pictures=$(find "$demo" -name '*.png' | sort)
 if [[ -n "$pictures" ]]; then
@@ -32,3 +36,6 @@ if [[ -n "$pictures" ]]; then
   echo "$pictures" | sed "s|^|  $(pwd)/|"
 fi
 echo "trained network: $(pwd)/runs/quick/ (network/, metrics.jsonl, checkpoint.bin, config.toml)"
+echo "analysis: $(pwd)/runs/quick/analysis/ (rate_maps.npy, autocorr.npy, units.csv, analysis.json)"
+echo "figures: $(pwd)/runs/quick/figures/"
+echo "report: $(pwd)/runs/quick/report.html"

@@ -1,30 +1,15 @@
 // `gridrnn analyze RUN_DIR`: run a trained network on fresh evaluation paths, score every unit
 // (analysis/population.hpp), and write RUN_DIR/analysis/, RUN_DIR/figures/ and RUN_DIR/report.html
 // in one step that leaves nothing half-written (io::OutputDir on the run folder).
-#include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "command.hpp"
 #include "gridrnn/analysis/population.hpp"
-#include "gridrnn/analysis/tuning.hpp"
-#include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
-#include "gridrnn/io/files.hpp"
-#include "gridrnn/io/npy.hpp"
-#include "gridrnn/model/network_io.hpp"
-#include "gridrnn/model/objective.hpp"
-#include "gridrnn/train/trainer.hpp"
-#include "gridrnn/trajectory/batch.hpp"
-#include "run_config.hpp"
-#include "run_report.hpp"
+#include "run_analysis.hpp"
 
 namespace gridrnn::app {
 namespace {
@@ -37,192 +22,20 @@ struct AnalyzeCommand {
   int threads = 0;
 };
 
-// Unit noise of the evaluation paths: Rng(train seed, kNoise, this index, trial). Training uses
-// indices 0 .. updates-1 and validation ~0, so evaluation noise is never one they saw.
-constexpr std::uint64_t kEvaluationNoiseIndex = ~std::uint64_t{0} - 1;
-// Samples kept for the speed-tuning scatter plots (the page draws at most 400 of them).
-constexpr std::size_t kSpeedSamples = 2000;
-
-// Opens a run folder for analysis: run.json, config.toml and network/ must be there.
-RunConfig open_run(const fs::path& run_dir, const std::vector<std::string>& overrides) {
-  if (!fs::is_directory(run_dir)) {
-    throw_user_error("run folder '{}' does not exist; give the --out folder of `gridrnn train`",
-                     run_dir.string());
-  }
-  if (!train::is_run_folder(run_dir)) {
-    throw_user_error("'{}' is not a gridrnn run folder (no valid run.json); give the --out folder of "
-                     "`gridrnn train`",
-                     run_dir.string());
-  }
-  io::ConfigReader reader = io::ConfigReader::from_file(run_dir / "config.toml");
-  for (const auto& assignment : overrides) reader.apply_override(assignment);
-  return read_run_config(reader);
-}
-
-// Network outputs and activities on the evaluation paths, flattened trial-major: sample
-// s = m T + t is trial m after step t, so a circular shift of the pooled samples (the shuffle
-// null) moves activity along the same path and on into the next one.
-struct Evaluation {
-  std::size_t trials = 0, steps = 0, units = 0;
-  std::vector<double> positions;  // (S, 2) position after the step (the target)
-  std::vector<double> headings;   // (S)
-  std::vector<double> speeds;     // (S)
-  std::vector<float> activities;  // (S, N)
-  std::vector<float> outputs;     // (S, 2) decoded position
-  double position_rms = 0, baseline_rms = 0;
-};
-
-Evaluation evaluate(const RunConfig& config, const model::Network& network) {
-  const train::Experiment& e = config.experiment;
-  if (network.encoding != trajectory::encoding_name(e.task.encoding)) {
-    throw_user_error("network/network.json says encoding '{}' but config.toml [task] encoding is '{}'",
-                     network.encoding, trajectory::encoding_name(e.task.encoding));
-  }
-  Evaluation ev;
-  ev.trials = static_cast<std::size_t>(config.evaluation.trials);
-  ev.steps = static_cast<std::size_t>(config.evaluation.steps);
-  ev.units = network.options.units;
-  const std::size_t T = ev.steps, B = ev.trials, N = ev.units, S = T * B;
-  const trajectory::Batch batch = trajectory::generate_batch(
-      e.arena, e.motion, e.task.encoding, e.train.seed, 0, B, T, Stream::kEvaluation);
-  std::vector<float> starts(2 * B);
-  for (std::size_t k = 0; k < 2 * B; ++k) starts[k] = static_cast<float>(batch.positions[k]);
-  model::CtrnnObjective objective(network.options, model::LossOptions{});
-  model::MinibatchView view;
-  view.steps = T;
-  view.trials = B;
-  view.inputs = batch.inputs;
-  view.starts = starts;
-  view.noise_seed = e.train.seed;
-  view.update_index = kEvaluationNoiseIndex;
-  objective.set_minibatch(view);
-  std::vector<float> outputs(T * B * 2), activities(T * B * N);  // (T, B, 2), (T, B, N)
-  objective.predict(network.theta, outputs, activities);
-
-  ev.positions.resize(2 * S);
-  ev.headings.resize(S);
-  ev.speeds.resize(S);
-  ev.activities.resize(S * N);
-  ev.outputs.resize(2 * S);
-  const arena::Point centre = e.arena.centre();
-  double squared = 0, baseline = 0;
-  parallel_for(B, [&](std::size_t m) {
-    for (std::size_t t = 0; t < T; ++t) {
-      const std::size_t s = m * T + t, tb = t * B + m;
-      for (int c = 0; c < 2; ++c) {
-        ev.positions[2 * s + c] = batch.positions[2 * ((t + 1) * B + m) + c];
-        ev.outputs[2 * s + c] = outputs[2 * tb + c];
-      }
-      ev.headings[s] = batch.headings[tb];
-      ev.speeds[s] = batch.speeds[tb];
-      std::copy_n(&activities[tb * N], N, &ev.activities[s * N]);
-    }
-  });
-  for (std::size_t s = 0; s < S; ++s) {
-    const double dx = ev.outputs[2 * s] - ev.positions[2 * s], dy = ev.outputs[2 * s + 1] - ev.positions[2 * s + 1];
-    const double cx = centre.x - ev.positions[2 * s], cy = centre.y - ev.positions[2 * s + 1];
-    squared += dx * dx + dy * dy;
-    baseline += cx * cx + cy * cy;
-  }
-  ev.position_rms = std::sqrt(squared / static_cast<double>(S));
-  ev.baseline_rms = std::sqrt(baseline / static_cast<double>(S));
-  return ev;
-}
-
-// direction_tuning.npy, speed_tuning.npy, speed_samples.npy, decoded_paths.npy, evaluation.json.
-void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const RunConfig& config,
-                        const model::Network& network) {
-  const std::size_t S = ev.trials * ev.steps, N = ev.units;
-  // Direction: mean activity per heading bin, same bins as the analysis (tuning.hpp).
-  const std::vector<int> bin_of = analysis::heading_bins(ev.headings, config.analysis.direction_bin_deg);
-  const auto bins = static_cast<std::size_t>(std::lround(360.0 / config.analysis.direction_bin_deg));
-  std::vector<double> sum(N * bins, 0.0), count(bins, 0.0);
-  for (std::size_t s = 0; s < S; ++s) {
-    const auto b = static_cast<std::size_t>(bin_of[s]);
-    count[b] += 1;
-    for (std::size_t n = 0; n < N; ++n) sum[n * bins + b] += ev.activities[s * N + n];
-  }
-  for (std::size_t n = 0; n < N; ++n)
-    for (std::size_t b = 0; b < bins; ++b)
-      sum[n * bins + b] = count[b] > 0 ? sum[n * bins + b] / count[b] : std::nan("");
-  io::write_npy(dir / kDirectionTuningFile, std::span<const double>(sum), {N, bins});
-
-  // Speed: the linear fit per unit over all samples, and an evenly spaced subset for the scatter.
-  std::vector<double> fit(N * 3);
-  parallel_for(N, [&](std::size_t n) {
-    std::vector<double> activity(S);
-    for (std::size_t s = 0; s < S; ++s) activity[s] = ev.activities[s * N + n];
-    const analysis::SpeedTuning tuning = analysis::speed_tuning(ev.speeds, std::span<const double>(activity));
-    fit[n * 3] = tuning.pearson_r;
-    fit[n * 3 + 1] = tuning.slope;
-    fit[n * 3 + 2] = tuning.intercept;
-  });
-  io::write_npy(dir / kSpeedTuningFile, std::span<const double>(fit), {N, 3});
-  const std::size_t K = std::min(S, kSpeedSamples);
-  std::vector<double> samples(K * (N + 1));
-  for (std::size_t k = 0; k < K; ++k) {
-    const std::size_t s = k * S / K;
-    samples[k * (N + 1)] = ev.speeds[s];
-    for (std::size_t n = 0; n < N; ++n) samples[k * (N + 1) + 1 + n] = ev.activities[s * N + n];
-  }
-  io::write_npy(dir / kSpeedSamplesFile, std::span<const double>(samples), {K, N + 1});
-
-  // Decoded vs true position on the first few evaluation paths.
-  const std::size_t P = std::min(ev.trials, static_cast<std::size_t>(config.evaluation.decoded_paths));
-  std::vector<double> decoded(P * ev.steps * 4);
-  for (std::size_t p = 0; p < P; ++p) {
-    for (std::size_t t = 0; t < ev.steps; ++t) {
-      const std::size_t s = p * ev.steps + t;
-      double* v = &decoded[s * 4];
-      v[0] = ev.positions[2 * s];
-      v[1] = ev.positions[2 * s + 1];
-      v[2] = ev.outputs[2 * s];
-      v[3] = ev.outputs[2 * s + 1];
-    }
-  }
-  io::write_npy(dir / kDecodedPathsFile, std::span<const double>(decoded), {P, ev.steps, 4});
-
-  const nlohmann::json j = {{"trials", ev.trials},
-                            {"steps", ev.steps},
-                            {"samples", S},
-                            {"stream", "evaluation"},
-                            {"seed", config.experiment.train.seed},
-                            {"noise_sd", network.options.noise_sd},
-                            {"position_rms", ev.position_rms},
-                            {"baseline_rms", ev.baseline_rms},
-                            {"sample_order", "trial-major: sample s = trial * steps + step"}};
-  io::write_file_atomic(dir / kEvaluationFile, j.dump(2) + "\n");
-}
 
 int run_analyze(const AnalyzeCommand& o) {
   set_thread_count(o.threads);
-  const auto start = std::chrono::steady_clock::now();
+  const AnalyzedRun run = analyze_run(o.run_dir, o.overrides, !o.no_figures);
+  const Evaluation& ev = run.evaluation;
+  const analysis::PopulationAnalysis& result = run.population;
+  const analysis::AnalysisOptions& options = result.options;
   const fs::path run_dir = o.run_dir;
-  const RunConfig config = open_run(run_dir, o.overrides);
-  const model::Network network = model::load_network(run_dir / "network");
-  const Evaluation ev = evaluate(config, network);
-  const auto evaluated = std::chrono::steady_clock::now();
-  const analysis::ArenaGeometry geometry = arena_geometry(config.experiment.arena);
-  analysis::AnalysisOptions options = config.analysis;
-  const analysis::PopulationAnalysis result = analysis::analyze_population(
-      ev.positions, ev.headings, ev.speeds, ev.activities, ev.units, geometry, options);
-
-  const auto analyzed = std::chrono::steady_clock::now();
-  io::OutputDir out(run_dir, /*allow_existing=*/true);
-  const fs::path analysis_dir = out / "analysis";
-  fs::create_directories(analysis_dir);
-  analysis::write_population_analysis(analysis_dir, result);
-  write_extra_arrays(analysis_dir, ev, config, network);
-  DrawnRun drawn;
-  if (!o.no_figures) drawn = draw_run(run_dir, analysis_dir, out.staging(), config);
-  out.commit();
-  const auto end = std::chrono::steady_clock::now();
-  auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
-
+  const DrawnRun& drawn = run.drawn;
+  const double total = run.seconds_network + run.seconds_analysis + run.seconds_files;
   std::printf("analyzed %zu units on %zu evaluation paths x %zu steps (%zu samples, %d shuffles "
               "per unit) in %.1f s (network %.1f s, analysis %.1f s, files and figures %.1f s)\n",
-              ev.units, ev.trials, ev.steps, result.samples, options.shuffles, seconds(start, end),
-              seconds(start, evaluated), seconds(evaluated, analyzed), seconds(analyzed, end));
+              ev.units, ev.trials, ev.steps, result.samples, options.shuffles, total, run.seconds_network,
+              run.seconds_analysis, run.seconds_files);
   std::printf("evaluation position RMS %.4g (baseline, always the arena centre: %.4g)\n", ev.position_rms,
               ev.baseline_rms);
   std::printf("units per class (thresholds: %gth percentile of the pooled shuffles):\n", options.percentile);

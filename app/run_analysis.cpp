@@ -1,0 +1,196 @@
+// Analysis of a trained run (see run_analysis.hpp).
+#include "run_analysis.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gridrnn/analysis/tuning.hpp"
+#include "gridrnn/core/error.hpp"
+#include "gridrnn/core/threads.hpp"
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/io/npy.hpp"
+#include "gridrnn/model/objective.hpp"
+#include "gridrnn/train/trainer.hpp"
+#include "gridrnn/trajectory/batch.hpp"
+
+namespace gridrnn::app {
+namespace fs = std::filesystem;
+namespace {
+// Samples kept for the speed-tuning scatter plots (the page draws at most 400 of them).
+constexpr std::size_t kSpeedSamples = 2000;
+}  // namespace
+
+RunConfig open_run(const fs::path& run_dir, const std::vector<std::string>& overrides) {
+  if (!fs::is_directory(run_dir)) {
+    throw_user_error("run folder '{}' does not exist; give the --out folder of `gridrnn train`",
+                     run_dir.string());
+  }
+  if (!train::is_run_folder(run_dir)) {
+    throw_user_error("'{}' is not a gridrnn run folder (no valid run.json); give the --out folder of "
+                     "`gridrnn train`",
+                     run_dir.string());
+  }
+  io::ConfigReader reader = io::ConfigReader::from_file(run_dir / "config.toml");
+  for (const auto& assignment : overrides) reader.apply_override(assignment);
+  return read_run_config(reader);
+}
+
+
+Evaluation evaluate(const RunConfig& config, const model::Network& network) {
+  const train::Experiment& e = config.experiment;
+  if (network.encoding != trajectory::encoding_name(e.task.encoding)) {
+    throw_user_error("network/network.json says encoding '{}' but config.toml [task] encoding is '{}'",
+                     network.encoding, trajectory::encoding_name(e.task.encoding));
+  }
+  Evaluation ev;
+  ev.trials = static_cast<std::size_t>(config.evaluation.trials);
+  ev.steps = static_cast<std::size_t>(config.evaluation.steps);
+  ev.units = network.options.units;
+  const std::size_t T = ev.steps, B = ev.trials, N = ev.units, S = T * B;
+  const trajectory::Batch batch = trajectory::generate_batch(
+      e.arena, e.motion, e.task.encoding, e.train.seed, 0, B, T, Stream::kEvaluation);
+  std::vector<float> starts(2 * B);
+  for (std::size_t k = 0; k < 2 * B; ++k) starts[k] = static_cast<float>(batch.positions[k]);
+  model::CtrnnObjective objective(network.options, model::LossOptions{});
+  model::MinibatchView view;
+  view.steps = T;
+  view.trials = B;
+  view.inputs = batch.inputs;
+  view.starts = starts;
+  view.noise_seed = e.train.seed;
+  view.update_index = kEvaluationNoiseIndex;
+  objective.set_minibatch(view);
+  std::vector<float> outputs(T * B * 2), activities(T * B * N);  // (T, B, 2), (T, B, N)
+  objective.predict(network.theta, outputs, activities);
+
+  ev.positions.resize(2 * S);
+  ev.headings.resize(S);
+  ev.speeds.resize(S);
+  ev.activities.resize(S * N);
+  ev.outputs.resize(2 * S);
+  const arena::Point centre = e.arena.centre();
+  double squared = 0, baseline = 0;
+  parallel_for(B, [&](std::size_t m) {
+    for (std::size_t t = 0; t < T; ++t) {
+      const std::size_t s = m * T + t, tb = t * B + m;
+      for (int c = 0; c < 2; ++c) {
+        ev.positions[2 * s + c] = batch.positions[2 * ((t + 1) * B + m) + c];
+        ev.outputs[2 * s + c] = outputs[2 * tb + c];
+      }
+      ev.headings[s] = batch.headings[tb];
+      ev.speeds[s] = batch.speeds[tb];
+      std::copy_n(&activities[tb * N], N, &ev.activities[s * N]);
+    }
+  });
+  for (std::size_t s = 0; s < S; ++s) {
+    const double dx = ev.outputs[2 * s] - ev.positions[2 * s], dy = ev.outputs[2 * s + 1] - ev.positions[2 * s + 1];
+    const double cx = centre.x - ev.positions[2 * s], cy = centre.y - ev.positions[2 * s + 1];
+    squared += dx * dx + dy * dy;
+    baseline += cx * cx + cy * cy;
+  }
+  ev.position_rms = std::sqrt(squared / static_cast<double>(S));
+  ev.baseline_rms = std::sqrt(baseline / static_cast<double>(S));
+  return ev;
+}
+
+namespace {
+// direction_tuning.npy, speed_tuning.npy, speed_samples.npy, decoded_paths.npy, evaluation.json.
+void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const RunConfig& config,
+                        const model::Network& network) {
+  const std::size_t S = ev.trials * ev.steps, N = ev.units;
+  // Direction: mean activity per heading bin, same bins as the analysis (tuning.hpp).
+  const std::vector<int> bin_of = analysis::heading_bins(ev.headings, config.analysis.direction_bin_deg);
+  const auto bins = static_cast<std::size_t>(std::lround(360.0 / config.analysis.direction_bin_deg));
+  std::vector<double> sum(N * bins, 0.0), count(bins, 0.0);
+  for (std::size_t s = 0; s < S; ++s) {
+    const auto b = static_cast<std::size_t>(bin_of[s]);
+    count[b] += 1;
+    for (std::size_t n = 0; n < N; ++n) sum[n * bins + b] += ev.activities[s * N + n];
+  }
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t b = 0; b < bins; ++b)
+      sum[n * bins + b] = count[b] > 0 ? sum[n * bins + b] / count[b] : std::nan("");
+  io::write_npy(dir / kDirectionTuningFile, std::span<const double>(sum), {N, bins});
+
+  // Speed: the linear fit per unit over all samples, and an evenly spaced subset for the scatter.
+  std::vector<double> fit(N * 3);
+  parallel_for(N, [&](std::size_t n) {
+    std::vector<double> activity(S);
+    for (std::size_t s = 0; s < S; ++s) activity[s] = ev.activities[s * N + n];
+    const analysis::SpeedTuning tuning = analysis::speed_tuning(ev.speeds, std::span<const double>(activity));
+    fit[n * 3] = tuning.pearson_r;
+    fit[n * 3 + 1] = tuning.slope;
+    fit[n * 3 + 2] = tuning.intercept;
+  });
+  io::write_npy(dir / kSpeedTuningFile, std::span<const double>(fit), {N, 3});
+  const std::size_t K = std::min(S, kSpeedSamples);
+  std::vector<double> samples(K * (N + 1));
+  for (std::size_t k = 0; k < K; ++k) {
+    const std::size_t s = k * S / K;
+    samples[k * (N + 1)] = ev.speeds[s];
+    for (std::size_t n = 0; n < N; ++n) samples[k * (N + 1) + 1 + n] = ev.activities[s * N + n];
+  }
+  io::write_npy(dir / kSpeedSamplesFile, std::span<const double>(samples), {K, N + 1});
+
+  // Decoded vs true position on the first few evaluation paths.
+  const std::size_t P = std::min(ev.trials, static_cast<std::size_t>(config.evaluation.decoded_paths));
+  std::vector<double> decoded(P * ev.steps * 4);
+  for (std::size_t p = 0; p < P; ++p) {
+    for (std::size_t t = 0; t < ev.steps; ++t) {
+      const std::size_t s = p * ev.steps + t;
+      double* v = &decoded[s * 4];
+      v[0] = ev.positions[2 * s];
+      v[1] = ev.positions[2 * s + 1];
+      v[2] = ev.outputs[2 * s];
+      v[3] = ev.outputs[2 * s + 1];
+    }
+  }
+  io::write_npy(dir / kDecodedPathsFile, std::span<const double>(decoded), {P, ev.steps, 4});
+
+  const nlohmann::json j = {{"trials", ev.trials},
+                            {"steps", ev.steps},
+                            {"samples", S},
+                            {"stream", "evaluation"},
+                            {"seed", config.experiment.train.seed},
+                            {"noise_sd", network.options.noise_sd},
+                            {"position_rms", ev.position_rms},
+                            {"baseline_rms", ev.baseline_rms},
+                            {"sample_order", "trial-major: sample s = trial * steps + step"}};
+  io::write_file_atomic(dir / kEvaluationFile, j.dump(2) + "\n");
+}}  // namespace
+
+analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const Evaluation& ev) {
+  return analysis::analyze_population(ev.positions, ev.headings, ev.speeds, ev.activities, ev.units,
+                                      arena_geometry(config.experiment.arena), config.analysis);
+}
+
+AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>& overrides, bool figures) {
+  const auto start = std::chrono::steady_clock::now();
+  const RunConfig config = open_run(run_dir, overrides);
+  const model::Network network = model::load_network(run_dir / "network");
+  AnalyzedRun run;
+  run.evaluation = evaluate(config, network);
+  const auto evaluated = std::chrono::steady_clock::now();
+  run.population = analyze_evaluation(config, run.evaluation);
+  const auto analyzed = std::chrono::steady_clock::now();
+  io::OutputDir out(run_dir, /*allow_existing=*/true);
+  const fs::path analysis_dir = out / "analysis";
+  fs::create_directories(analysis_dir);
+  analysis::write_population_analysis(analysis_dir, run.population);
+  write_extra_arrays(analysis_dir, run.evaluation, config, network);
+  if (figures) run.drawn = draw_run(run_dir, analysis_dir, out.staging(), config);
+  out.commit();
+  const auto end = std::chrono::steady_clock::now();
+  auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
+  run.seconds_network = seconds(start, evaluated);
+  run.seconds_analysis = seconds(evaluated, analyzed);
+  run.seconds_files = seconds(analyzed, end);
+  return run;
+}
+
+}  // namespace gridrnn::app

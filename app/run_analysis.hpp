@@ -1,0 +1,56 @@
+#pragma once
+// Analysis of a trained run, shared by `gridrnn analyze`, `gridrnn sweep` and `gridrnn reproduce`:
+// run the network on fresh evaluation paths ([evaluation]), score every unit
+// (analysis/population.hpp) and write RUN_DIR/analysis/, figures/ and report.html atomically.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gridrnn/analysis/population.hpp"
+#include "gridrnn/model/network_io.hpp"
+#include "run_config.hpp"
+#include "run_report.hpp"
+
+namespace gridrnn::app {
+
+// Unit noise of the evaluation paths: Rng(train seed, kNoise, this index, trial). Training uses
+// indices 0 .. updates-1 and validation ~0, so evaluation noise is never one they saw.
+inline constexpr std::uint64_t kEvaluationNoiseIndex = ~std::uint64_t{0} - 1;
+
+// Opens a run folder for analysis (run.json and config.toml must be there) and applies the
+// "section.key=value" overrides to its config (config.toml is not changed).
+RunConfig open_run(const std::filesystem::path& run_dir, const std::vector<std::string>& overrides);
+
+// Network outputs and activities on the evaluation paths, flattened trial-major: sample
+// s = m T + t is trial m after step t, so a circular shift of the pooled samples (the shuffle
+// null) moves activity along the same path and on into the next one.
+struct Evaluation {
+  std::size_t trials = 0, steps = 0, units = 0;
+  std::vector<double> positions;  // (S, 2) position after the step (the target)
+  std::vector<double> headings;   // (S)
+  std::vector<double> speeds;     // (S)
+  std::vector<float> activities;  // (S, N)
+  std::vector<float> outputs;     // (S, 2) decoded position
+  double position_rms = 0, baseline_rms = 0;
+};
+
+// Runs network on the [evaluation] paths of config (Stream::kEvaluation, seed = [train] seed).
+Evaluation evaluate(const RunConfig& config, const model::Network& network);
+
+// Scores every unit of an evaluation with the config's [analysis] options.
+analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const Evaluation& ev);
+
+struct AnalyzedRun {
+  Evaluation evaluation;
+  analysis::PopulationAnalysis population;
+  DrawnRun drawn;  // empty without figures
+  double seconds_network = 0, seconds_analysis = 0, seconds_files = 0;
+};
+
+// The whole `gridrnn analyze RUN_DIR`: evaluate network/, score, then write analysis/ (+ figures/
+// and report.html when figures) into run_dir in one step that leaves nothing half-written.
+AnalyzedRun analyze_run(const std::filesystem::path& run_dir, const std::vector<std::string>& overrides,
+                        bool figures);
+
+}  // namespace gridrnn::app

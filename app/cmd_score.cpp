@@ -114,6 +114,7 @@ int run_score(const ScoreOptions& options) {
                      {"band_score", json_value(m.band.score)},
                      {"band_wavelength", json_value(m.band.wavelength)},
                      {"band_orientation_deg", json_value(m.band.orientation_deg)},
+                     {"planar_r2", json_value(m.band.planar_r2)},
                      {"border_score", json_value(m.border.score)}});
     }
     std::printf("%s\n", out.dump(2).c_str());

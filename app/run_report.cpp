@@ -45,6 +45,7 @@ std::string key_score_column(const std::string& unit_class) {
   static const std::map<std::string, std::string> columns = {
       {"grid_hexagonal", "grid_score_60"}, {"grid_square", "grid_score_90"},
       {"border", "border_score"},          {"band", "band_score"},
+      {"ramp", "planar_r2"},
       {"direction", "direction_mvl"},      {"speed_only", "speed_r"}};
   const auto it = columns.find(unit_class);
   return it == columns.end() ? "" : it->second;
@@ -347,7 +348,8 @@ DrawnRun draw_run(const fs::path& run_dir, const fs::path& analysis_dir, const f
       {"grid_square", fmt::format("grid_score_90 > {} (and band_score < {})", threshold("grid_score_90"),
                                   analysis::kBandDominance)},
       {"border", fmt::format("border_score > {}", threshold("border_score"))},
-      {"band", fmt::format("band_score > {}", threshold("band_score"))},
+      {"band", fmt::format("band_score > {} (and planar_r2 < band_score)", threshold("band_score"))},
+      {"ramp", fmt::format("band_score > {} and planar_r2 >= band_score (a plane fits as well)", threshold("band_score"))},
       {"direction", fmt::format("direction_mvl > {}", threshold("direction_mvl"))},
       {"speed_only", fmt::format("|speed_r| > {}", threshold("speed_abs_r"))},
       {"irregular", "none of the above"}};

@@ -43,6 +43,7 @@ std::string to_string(UnitClass unit_class) {
     case UnitClass::kGridSquare: return "grid_square";
     case UnitClass::kBorder: return "border";
     case UnitClass::kBand: return "band";
+    case UnitClass::kRamp: return "ramp";
     case UnitClass::kDirection: return "direction";
     case UnitClass::kSpeedOnly: return "speed_only";
     case UnitClass::kIrregular: return "irregular";
@@ -105,7 +106,8 @@ double percentile(std::vector<double> values, double q) {
   return values[below] + fraction * (values[above] - values[below]);
 }
 
-UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet& thresholds) {
+UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet& thresholds,
+                   double planar_r2) {
   // A lattice is a sum of >= 2 plane waves, so one wave explains at most ~1/3 (hexagonal) or
   // ~1/2 (square) of its variance; a map that one wave explains better is a band even when its
   // stripes lift the grid score above the null (a pure band scores up to ~0.3 at 60 degrees).
@@ -118,7 +120,8 @@ UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet
     return hexagonal ? UnitClass::kGridHexagonal : UnitClass::kGridSquare;
   }
   if (passes.border > 0) return UnitClass::kBorder;
-  if (passes.band > 0) return UnitClass::kBand;
+  // One plane wave, unless a plane (no periodicity at all) explains the map as well: a ramp.
+  if (passes.band > 0) return planar_r2 >= score.band ? UnitClass::kRamp : UnitClass::kBand;
   if (passes.direction_mvl > 0) return UnitClass::kDirection;
   if (passes.speed_abs_r > 0) return UnitClass::kSpeedOnly;
   return UnitClass::kIrregular;
@@ -242,6 +245,7 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
         u.grid_orientation_deg = grid.orientation_deg;
         u.band_wavelength = band.wavelength;
         u.band_orientation_deg = band.orientation_deg;
+        u.planar_r2 = band.planar_r2;
         u.preferred_direction_deg = preferred;
         u.speed_r = speed_r;
         u.speed_slope = speed_variance > 0 ? covariance / speed_variance : kNaN;
@@ -265,7 +269,7 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
       // NaN (no shuffles, or a flat map) never passes.
       member(u.passes, k) = member(u.score, k) > member(result.thresholds, k) ? 1.0 : 0.0;
     }
-    u.unit_class = classify(u.score, u.passes, result.thresholds);
+    u.unit_class = classify(u.score, u.passes, result.thresholds, u.planar_r2);
     result.class_counts[static_cast<int>(u.unit_class)] += 1;
   }
   return result;
@@ -289,18 +293,19 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
   std::string csv =
       "unit,class,grid_score_60,grid_score_60_threshold,grid_score_90,grid_score_90_threshold,"
       "grid_spacing,grid_orientation_deg,border_score,border_score_threshold,band_score,"
-      "band_score_threshold,band_wavelength,band_orientation_deg,direction_mvl,"
+      "band_score_threshold,band_wavelength,band_orientation_deg,planar_r2,direction_mvl,"
       "direction_mvl_threshold,preferred_direction_deg,speed_r,speed_abs_r_threshold,speed_slope,"
       "mean_activity\n";
   const ScoreSet& t = r.thresholds;
   for (std::size_t i = 0; i < r.units.size(); ++i) {
     const UnitScores& u = r.units[i];
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", i,
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", i,
                        to_string(u.unit_class), csv_number(u.score.grid_60), csv_number(t.grid_60),
                        csv_number(u.score.grid_90), csv_number(t.grid_90), csv_number(u.grid_spacing),
                        csv_number(u.grid_orientation_deg), csv_number(u.score.border), csv_number(t.border),
                        csv_number(u.score.band), csv_number(t.band), csv_number(u.band_wavelength),
-                       csv_number(u.band_orientation_deg), csv_number(u.score.direction_mvl),
+                       csv_number(u.band_orientation_deg), csv_number(u.planar_r2),
+                       csv_number(u.score.direction_mvl),
                        csv_number(t.direction_mvl), csv_number(u.preferred_direction_deg),
                        csv_number(u.speed_r), csv_number(t.speed_abs_r), csv_number(u.speed_slope),
                        csv_number(u.mean_activity));

@@ -6,6 +6,7 @@
 #include <limits>
 #include <numbers>
 
+#include <Eigen/Dense>
 #include <fftw3.h>
 
 #include "analysis/detail/fftw_lock.hpp"
@@ -370,13 +371,41 @@ BandScorer::BandScorer(int bins_x, int bins_y, const MapExtent& extent) {
 }
 BandScorer::~BandScorer() = default;
 
+namespace {
+// Fraction of the variance of a centred map (NaN = unvisited) explained by the least-squares
+// plane a + b x + c y over the visited bins (x, y = bin centres). Solved by the 3 x 3 normal
+// equations; 0 when fewer than 3 bins or collinear bins.
+double planar_fit_r2(const Map2D& centred, double dx, double dy) {
+  Eigen::Matrix3d gram = Eigen::Matrix3d::Zero();
+  Eigen::Vector3d rhs = Eigen::Vector3d::Zero();
+  double total = 0.0;
+  std::size_t count = 0;
+  for (int ix = 0; ix < centred.bins_x; ++ix) {
+    for (int iy = 0; iy < centred.bins_y; ++iy) {
+      const double v = centred.at(ix, iy);
+      if (!std::isfinite(v)) continue;
+      const Eigen::Vector3d basis(1.0, (ix + 0.5) * dx, (iy + 0.5) * dy);
+      gram += basis * basis.transpose();
+      rhs += v * basis;
+      total += v * v;
+      ++count;
+    }
+  }
+  if (count < 3 || total <= 0.0) return 0.0;
+  const Eigen::FullPivLU<Eigen::Matrix3d> solver(gram);
+  if (solver.rank() < 3) return 0.0;
+  const Eigen::Vector3d coef = solver.solve(rhs);
+  return std::clamp(coef.dot(rhs) / total, 0.0, 1.0);  // explained sum of squares / total (mean 0)
+}
+}  // namespace
+
 BandScore BandScorer::score(const Map2D& map) {
   Impl& f = *impl_;
   GRIDRNN_ASSERT(map.bins_x == f.nx && map.bins_y == f.ny, "map size differs from the scorer");
   BandScore result;
   Map2D centred = map;
   if (!standardize(centred)) {
-    result.score = result.wavelength = result.orientation_deg = kNaN;
+    result.score = result.wavelength = result.orientation_deg = result.planar_r2 = kNaN;
     return result;
   }
   std::vector<unsigned char> mask(map.size());
@@ -404,6 +433,7 @@ BandScore BandScorer::score(const Map2D& map) {
     }
   }
   result.score = std::clamp(result.score / total, 0.0, 1.0);
+  result.planar_r2 = planar_fit_r2(centred, f.dx, f.dy);
   return result;
 }
 

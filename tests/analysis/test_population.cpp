@@ -259,14 +259,17 @@ TEST(Classify, PrecedenceAndBandDominance) {
   const ScoreSet thresholds{0.3, 0.3, 0.5, 0.05, 0.2, 0.01};
   const ScoreSet none{};
   ScoreSet all{1, 1, 1, 1, 1, 1};
-  EXPECT_EQ(classify({1.2, 0.1, 0.6, 0.3, 0.3, 0.5}, all, thresholds), UnitClass::kGridHexagonal);
-  EXPECT_EQ(classify({0.4, 1.2, 0.6, 0.45, 0.3, 0.5}, all, thresholds), UnitClass::kGridSquare);
+  EXPECT_EQ(classify({1.2, 0.1, 0.6, 0.3, 0.3, 0.5}, all, thresholds, 0.0), UnitClass::kGridHexagonal);
+  EXPECT_EQ(classify({0.4, 1.2, 0.6, 0.45, 0.3, 0.5}, all, thresholds, 0.0), UnitClass::kGridSquare);
   // Passing grid scores with one dominant plane wave: a band (stripes lift score60 up to ~0.3).
-  EXPECT_EQ(classify({0.35, 0.1, 0.1, 0.95, 0.1, 0.0}, {1, 0, 0, 1, 0, 0}, thresholds), UnitClass::kBand);
-  EXPECT_EQ(classify({0, 0, 0.8, 0.4, 0.3, 0.5}, {0, 0, 1, 1, 1, 1}, thresholds), UnitClass::kBorder);
-  EXPECT_EQ(classify({0, 0, 0, 0, 0.3, 0.5}, {0, 0, 0, 0, 1, 1}, thresholds), UnitClass::kDirection);
-  EXPECT_EQ(classify({0, 0, 0, 0, 0, 0.5}, {0, 0, 0, 0, 0, 1}, thresholds), UnitClass::kSpeedOnly);
-  EXPECT_EQ(classify({0, 0, 0, 0, 0, 0}, none, thresholds), UnitClass::kIrregular);
+  EXPECT_EQ(classify({0.35, 0.1, 0.1, 0.95, 0.1, 0.0}, {1, 0, 0, 1, 0, 0}, thresholds, 0.0), UnitClass::kBand);
+  // The same band score on a map that a plane explains as well: a ramp (linear code), not a band.
+  EXPECT_EQ(classify({0.0, 0.0, 0.1, 0.85, 0.1, 0.0}, {0, 0, 0, 1, 0, 0}, thresholds, 0.9), UnitClass::kRamp);
+  EXPECT_EQ(classify({0.0, 0.0, 0.1, 0.85, 0.1, 0.0}, {0, 0, 0, 1, 0, 0}, thresholds, 0.2), UnitClass::kBand);
+  EXPECT_EQ(classify({0, 0, 0.8, 0.4, 0.3, 0.5}, {0, 0, 1, 1, 1, 1}, thresholds, 0.0), UnitClass::kBorder);
+  EXPECT_EQ(classify({0, 0, 0, 0, 0.3, 0.5}, {0, 0, 0, 0, 1, 1}, thresholds, 0.0), UnitClass::kDirection);
+  EXPECT_EQ(classify({0, 0, 0, 0, 0, 0.5}, {0, 0, 0, 0, 0, 1}, thresholds, 0.0), UnitClass::kSpeedOnly);
+  EXPECT_EQ(classify({0, 0, 0, 0, 0, 0}, none, thresholds, 0.0), UnitClass::kIrregular);
 }
 
 TEST(Percentile, MatchesNumpyLinearInterpolation) {

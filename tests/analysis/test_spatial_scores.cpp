@@ -104,6 +104,28 @@ TEST(BandScore, PlaneWavesScoreHighGridsLow) {
   EXPECT_LE(band_score(hexagonal_map(0.2, 0.55), extent).score, 0.45);
 }
 
+// The ramp test: a plane explains a linear ramp entirely (which the band score also rates high,
+// as half of a long wave) and almost nothing of a map with several stripes.
+TEST(BandScore, PlanarFitSeparatesRampsFromBands) {
+  const MapExtent extent{-1.1, 1.1, -1.1, 1.1};
+  for (double angle : {0.0, 0.7, 2.3}) {
+    Map2D ramp(20, 20, 0.0);
+    for (int ix = 0; ix < 20; ++ix) {
+      for (int iy = 0; iy < 20; ++iy) {
+        const double x = (ix + 0.5) * 0.11 - 1.1, y = (iy + 0.5) * 0.11 - 1.1;
+        ramp.at(ix, iy) = 0.3 + std::cos(angle) * x + std::sin(angle) * y;
+      }
+    }
+    ramp.at(4, 5) = std::nan("");  // unvisited bins are left out of the fit
+    const BandScore on_ramp = band_score(ramp, extent);
+    EXPECT_NEAR(on_ramp.planar_r2, 1.0, 1e-9) << angle;
+    EXPECT_GE(on_ramp.planar_r2, on_ramp.score) << angle;  // classed ramp, not band
+    const BandScore on_band = band_score(plane_wave_map(angle, 0.6), extent);
+    EXPECT_LT(on_band.planar_r2, 0.1) << angle;
+    EXPECT_LT(on_band.planar_r2, on_band.score) << angle;  // classed band
+  }
+}
+
 TEST(BandScore, InvariantToOffsetScaleAndLeavesNanOut) {
   const MapExtent extent{-1.1, 1.1, -1.1, 1.1};
   Map2D wave = plane_wave_map(0.7, 0.5);

@@ -38,11 +38,15 @@ struct AnalysisOptions {
   void validate() const;  // UserError naming the field, its value and the rule
 };
 
-enum class UnitClass { kGridHexagonal, kGridSquare, kBorder, kBand, kDirection, kSpeedOnly, kIrregular };
-inline constexpr std::array<UnitClass, 7> kUnitClasses = {
-    UnitClass::kGridHexagonal, UnitClass::kGridSquare, UnitClass::kBorder,   UnitClass::kBand,
-    UnitClass::kDirection,     UnitClass::kSpeedOnly,  UnitClass::kIrregular};
-std::string to_string(UnitClass unit_class);  // grid_hexagonal, grid_square, border, band, direction, speed_only, irregular
+// kRamp (not in PAPER.md's list): a map that passes the band score but that a plane a + b x + c y
+// explains at least as well as the best plane wave, i.e. a linear position code (a smooth ramp
+// across the arena), which waves up to 1.5 arena widths also fit (half a period).
+enum class UnitClass { kGridHexagonal, kGridSquare, kBorder, kBand, kRamp, kDirection, kSpeedOnly, kIrregular };
+inline constexpr std::array<UnitClass, 8> kUnitClasses = {
+    UnitClass::kGridHexagonal, UnitClass::kGridSquare, UnitClass::kBorder,    UnitClass::kBand,
+    UnitClass::kRamp,          UnitClass::kDirection,  UnitClass::kSpeedOnly, UnitClass::kIrregular};
+// grid_hexagonal, grid_square, border, band, ramp, direction, speed_only, irregular
+std::string to_string(UnitClass unit_class);
 
 // One value per score; the order of the null distributions and thresholds.
 struct ScoreSet {
@@ -55,6 +59,7 @@ struct UnitScores {
   double grid_orientation_deg = 0.0;
   double band_wavelength = 0.0;   // arena units
   double band_orientation_deg = 0.0;
+  double planar_r2 = 0.0;         // variance explained by the best plane (ramp test, see kRamp)
   double preferred_direction_deg = 0.0;
   double speed_r = 0.0;           // signed Pearson r
   double speed_slope = 0.0;       // activity per unit speed
@@ -72,7 +77,7 @@ struct PopulationAnalysis {
   std::vector<UnitScores> units;        // (N)
   ScoreSet thresholds;                  // percentile of the pooled shuffles, per score
   std::vector<ScoreSet> null_scores;    // (N * shuffles) unit-major: every shuffle's scores
-  std::array<int, 7> class_counts{};    // indexed like kUnitClasses
+  std::array<int, kUnitClasses.size()> class_counts{};    // indexed like kUnitClasses
 };
 
 // positions: (S, 2) row-major x, y; headings: (S) radians; speeds: (S); activities: (S, N)
@@ -89,9 +94,10 @@ PopulationAnalysis analyze_population(std::span<const double> positions,
 inline constexpr double kBandDominance = 0.6;
 
 // Classification of one unit from its scores and pass flags (precedence in docs/design.md):
-// grid (hexagonal or square; not when band >= kBandDominance) > border > band > direction >
-// speed_only > irregular.
-UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet& thresholds);
+// grid (hexagonal or square; not when band >= kBandDominance) > border > band (ramp when
+// planar_r2 >= the band score) > direction > speed_only > irregular.
+UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet& thresholds,
+                   double planar_r2);
 
 // Percentile (linear interpolation between order statistics, numpy's default) of the finite
 // values; NaN if none.

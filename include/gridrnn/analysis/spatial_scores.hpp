@@ -63,6 +63,10 @@ struct BandScore {
   double score = 0.0;            // fraction of variance explained by the best plane wave; NaN if flat
   double wavelength = 0.0;       // arena units
   double orientation_deg = 0.0;  // direction of the wave vector (across the bands), [0, 180)
+  // Fraction of the variance explained by the best plane a + b x + c y (a linear ramp). A map
+  // that a plane explains at least as well as the best wave is a ramp, not a band: waves up to
+  // 1.5 arena widths also fit ramps (half a period), see classify() in population.hpp.
+  double planar_r2 = 0.0;
 };
 
 // Scans plane waves a + c cos(k.x + phi) on the k-grid of a zero-padded 2D FFT (spacing fine

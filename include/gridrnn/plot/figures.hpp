@@ -20,7 +20,7 @@ namespace gridrnn::plot {
 // The order classes appear in on every per-unit page (units of an unlisted class come last, in
 // alphabetical order of class, then by unit). A class matches an entry when the entry is a prefix
 // of it ("grid" matches "grid-hexagonal" and "grid-square").
-inline const std::vector<std::string> kDefaultClassOrder = {"grid",      "border", "band",
+inline const std::vector<std::string> kDefaultClassOrder = {"grid",      "border", "band", "ramp",
                                                             "direction", "speed",  "irregular"};
 
 // The colour of a class on the pages: category_color of its rank in class_order, grey otherwise.

@@ -22,6 +22,7 @@
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
 #include "gridrnn/model/noise.hpp"
+#include "model/detail/forward_step.hpp"
 
 namespace gridrnn::model {
 
@@ -206,16 +207,8 @@ struct CtrnnObjectiveT<S>::Impl {
 
   // x[0] for the chunk's trials: x0 (learned) or W_init p[0]; `weights` = w (forward) or v (R-pass).
   void initial_state(const ChunkRange& ch, const AlignedVector<S>& weights, S* x) const {
-    const S* init = weights.data() + layout.initial;
-    for (std::size_t r = 0; r < ch.count; ++r) {
-      S* row = x + r * N;
-      if (model.initial_state == InitialState::kLearned) {
-        std::copy(init, init + N, row);
-      } else {
-        const S p0 = starts[(ch.first + r) * kOutputs], p1 = starts[(ch.first + r) * kOutputs + 1];
-        for (std::size_t i = 0; i < N; ++i) row[i] = init[i * kOutputs] * p0 + init[i * kOutputs + 1] * p1;
-      }
-    }
+    detail::initial_state_rows(weights.data() + layout.initial, model.initial_state == InitialState::kLearned,
+                               starts.data() + ch.first * kOutputs, ch.count, N, x);
   }
 
   // Forward pass of one chunk. If `store`, u[t] goes to U and dL/dy to DY (for the backward
@@ -224,53 +217,29 @@ struct CtrnnObjectiveT<S>::Impl {
   void forward_chunk(std::size_t c, bool store, float* outputs, float* activities) {
     const ChunkRange& ch = chunks[c];
     Scratch& s = scratch[c];
-    const Index rows = static_cast<Index>(ch.count), n = static_cast<Index>(N);
     const std::size_t slice = ch.count * N;
     S* u_base = store ? U.data() + u_offset(ch) : s.ring.data();
     auto u_slot = [&](std::size_t t) { return store ? u_base + t * slice : u_base + (t % 2) * slice; };
-    const ConstMatrixMap W_rec(w.data() + layout.W_rec, n, n);
     const S* W_out = w.data() + layout.W_out;
-    const S* b = w.data() + layout.b;
     const float noise_sd = static_cast<float>(model.noise_sd);
-    const S keep = S(1) - alpha;
     const double inv_E = 1.0 / (static_cast<double>(B) * static_cast<double>(T));  // dE/dy = (y - target) / (M T)
     S* x = s.x.data();
     initial_state(ch, w, x);
-    ArrayMap(u_slot(0), static_cast<Index>(slice)) = ConstArrayMap(x, static_cast<Index>(slice)).tanh();
+    detail::tanh_into(x, u_slot(0), slice);
     double sum_sq_error = 0.0, sum_sq_rate = 0.0;
     for (std::size_t t = 0; t < T; ++t) {
-      // A = u[t] W_rec^T   (Bc, N)
-      MatrixMap A(s.A.data(), rows, n);
-      A.noalias() = ConstMatrixMap(u_slot(t), rows, n) * W_rec.transpose();
       if (noise_sd > 0.0f)
         generate_noise(noise_seed, update_index, ch.first, ch.count, t, N, noise_sd, s.noise.data(), s.noise_scratch.data());
       const S* I_t = inputs.data() + ch.first * T * N_in + t * ch.count * N_in;  // (Bc, N_in)
-      for (std::size_t r = 0; r < ch.count; ++r) {  // unit loops innermost: vectorized
-        S* xr = x + r * N;
-        S* drive = s.A.data() + r * N;
-        const float* xi = s.noise.data() + r * N;
-        const S* Ir = I_t + r * N_in;
-        for (std::size_t i = 0; i < N; ++i) drive[i] += b[i];
-        if (noise_sd > 0.0f)
-          for (std::size_t i = 0; i < N; ++i) drive[i] += static_cast<S>(xi[i]);
-        for (std::size_t k = 0; k < N_in; ++k) {
-          const S input = Ir[k];
-          const S* W_in_k = W_in_T.data() + k * N;
-          for (std::size_t i = 0; i < N; ++i) drive[i] += input * W_in_k[i];
-        }
-        for (std::size_t i = 0; i < N; ++i) xr[i] = keep * xr[i] + alpha * drive[i];
-      }
       S* u_next = u_slot(t + 1);
-      ArrayMap(u_next, static_cast<Index>(slice)) = ConstArrayMap(x, static_cast<Index>(slice)).tanh();
+      detail::forward_step(u_slot(t), u_next, x, s.A.data(), noise_sd > 0.0f ? s.noise.data() : nullptr, I_t,
+                           w.data() + layout.W_rec, W_in_T.data(), w.data() + layout.b, alpha, ch.count, N, N_in);
       sum_sq_rate += static_cast<double>(ConstArrayMap(u_next, static_cast<Index>(slice)).square().sum());
       // y[t] = W_out u[t+1]
       for (std::size_t r = 0; r < ch.count; ++r) {
         const S* ur = u_next + r * N;
-        S y0 = 0, y1 = 0;
-        for (std::size_t i = 0; i < N; ++i) {
-          y0 += W_out[i] * ur[i];
-          y1 += W_out[N + i] * ur[i];
-        }
+        S y0, y1;
+        detail::readout(W_out, ur, N, y0, y1);
         const std::size_t yi = (t * ch.count + r) * kOutputs;
         if (has_targets) {
           const S e0 = y0 - targets[y_offset(ch) + yi], e1 = y1 - targets[y_offset(ch) + yi + 1];

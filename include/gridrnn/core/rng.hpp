@@ -26,6 +26,7 @@ enum class Stream : std::uint64_t {
   kShuffle = 6,         // shuffle nulls: index = unit, subindex = shuffle
   kTest = 7,            // tests and benchmarks
   kCurvature = 8,       // curvature minibatch selection in Hessian-free
+  kEmbedding = 9,       // t-SNE initial positions: index = 0, subindex = 0
 };
 
 class Rng {

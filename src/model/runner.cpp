@@ -1,0 +1,117 @@
+#include "model/detail/avx512_warnings.hpp"  // first: before any Eigen header
+#include "gridrnn/model/runner.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "gridrnn/core/error.hpp"
+#include "gridrnn/model/noise.hpp"
+#include "model/detail/forward_step.hpp"
+
+namespace gridrnn::model {
+
+namespace {
+// 64-byte aligned, as in objective.cpp: Eigen's vectorized tanh peels an unaligned head whose
+// length depends on the address, so the buffers (and the two slots of the u ring, at offsets 0
+// and B N) must sit where predict()'s do for the results to match bit for bit.
+template <typename T>
+using AlignedVector = std::vector<T, Eigen::aligned_allocator<T>>;
+}  // namespace
+
+struct NetworkRunner::Impl {
+  ModelOptions model;
+  ParameterLayout layout;
+  std::size_t B, N, N_in;
+  std::uint64_t noise_seed, noise_index;
+  float alpha;
+  AlignedVector<float> w;       // theta in float, ParameterLayout order
+  AlignedVector<float> W_in_T;  // (N_in, N)
+  AlignedVector<float> x;       // (B, N) state
+  AlignedVector<float> A;       // (B, N) scratch: drive
+  AlignedVector<float> ring;    // (2, B, N): u[t] in slot t % 2, as predict() keeps it
+  AlignedVector<float> noise, noise_scratch;
+  std::size_t step = 0;
+  bool started = false;
+
+  Impl(const ModelOptions& options, const Eigen::VectorXd& theta, std::size_t trials, std::uint64_t seed,
+       std::uint64_t index)
+      : model(options), layout(options), B(trials), N(options.units), N_in(options.inputs), noise_seed(seed),
+        noise_index(index), alpha(static_cast<float>(options.alpha())) {
+    model.validate();
+    if (trials < 1) throw_user_error("NetworkRunner: trials = 0: must be >= 1");
+    if (static_cast<std::size_t>(theta.size()) != layout.total)
+      throw_user_error("parameter vector has {} entries; this network (N = {}, N_in = {}, {}) has {}", theta.size(),
+                       N, N_in, to_string(model.initial_state), layout.total);
+    w.resize(layout.total);
+    for (std::size_t i = 0; i < layout.total; ++i) w[i] = static_cast<float>(theta[static_cast<Eigen::Index>(i)]);
+    W_in_T.resize(N * N_in);
+    for (std::size_t i = 0; i < N; ++i)
+      for (std::size_t k = 0; k < N_in; ++k) W_in_T[k * N + i] = w[layout.W_in + i * N_in + k];
+    x.assign(B * N, 0.0f);
+    A.assign(B * N, 0.0f);
+    ring.assign(2 * B * N, 0.0f);
+    noise.assign(B * N, 0.0f);
+    noise_scratch.assign(noise_scratch_size(B, N), 0.0f);
+  }
+
+  float* u_slot(std::size_t t) { return ring.data() + (t % 2) * B * N; }
+};
+
+NetworkRunner::NetworkRunner(const ModelOptions& options, const Eigen::VectorXd& theta, std::size_t trials,
+                             std::uint64_t noise_seed, std::uint64_t noise_index)
+    : impl_(std::make_unique<Impl>(options, theta, trials, noise_seed, noise_index)) {}
+NetworkRunner::~NetworkRunner() = default;
+NetworkRunner::NetworkRunner(NetworkRunner&&) noexcept = default;
+NetworkRunner& NetworkRunner::operator=(NetworkRunner&&) noexcept = default;
+
+void NetworkRunner::start(std::span<const float> starts) {
+  Impl& m = *impl_;
+  const bool learned = m.model.initial_state == InitialState::kLearned;
+  if (!learned && starts.size() != m.B * kOutputs)
+    throw_user_error("NetworkRunner::start: {} start values for {} trials; initial_state from_position needs (B, 2) = {}",
+                     starts.size(), m.B, m.B * kOutputs);
+  detail::initial_state_rows(m.w.data() + m.layout.initial, learned, learned ? nullptr : starts.data(), m.B, m.N,
+                             m.x.data());
+  detail::tanh_into(m.x.data(), m.u_slot(0), m.B * m.N);
+  m.step = 0;
+  m.started = true;
+}
+
+void NetworkRunner::advance(std::span<const float> inputs, std::size_t steps, std::span<float> outputs,
+                            std::span<float> activities) {
+  Impl& m = *impl_;
+  GRIDRNN_ASSERT(m.started, "NetworkRunner::advance before start()");
+  const std::size_t B = m.B, N = m.N;
+  if (inputs.size() != steps * B * m.N_in)
+    throw_user_error("NetworkRunner::advance: {} input values for {} steps x {} trials x {} inputs = {}",
+                     inputs.size(), steps, B, m.N_in, steps * B * m.N_in);
+  if (outputs.size() != steps * B * kOutputs)
+    throw_user_error("NetworkRunner::advance: output span holds {} values; expected (steps, B, 2) = {}",
+                     outputs.size(), steps * B * kOutputs);
+  if (!activities.empty() && activities.size() != steps * B * N)
+    throw_user_error("NetworkRunner::advance: activity span holds {} values; expected (steps, B, N) = {} or none",
+                     activities.size(), steps * B * N);
+  const float noise_sd = static_cast<float>(m.model.noise_sd);
+  const float* W_out = m.w.data() + m.layout.W_out;
+  for (std::size_t local = 0; local < steps; ++local, ++m.step) {
+    const std::size_t t = m.step;
+    if (noise_sd > 0.0f)
+      generate_noise(m.noise_seed, m.noise_index, 0, B, t, N, noise_sd, m.noise.data(), m.noise_scratch.data());
+    float* u_next = m.u_slot(t + 1);
+    detail::forward_step(m.u_slot(t), u_next, m.x.data(), m.A.data(), noise_sd > 0.0f ? m.noise.data() : nullptr,
+                         inputs.data() + local * B * m.N_in, m.w.data() + m.layout.W_rec, m.W_in_T.data(),
+                         m.w.data() + m.layout.b, m.alpha, B, N, m.N_in);
+    for (std::size_t r = 0; r < B; ++r) {
+      float y0, y1;
+      detail::readout(W_out, u_next + r * N, N, y0, y1);
+      outputs[(local * B + r) * kOutputs] = y0;
+      outputs[(local * B + r) * kOutputs + 1] = y1;
+    }
+    if (!activities.empty()) std::copy(u_next, u_next + B * N, activities.data() + local * B * N);
+  }
+}
+
+std::size_t NetworkRunner::steps_done() const { return impl_->step; }
+std::size_t NetworkRunner::trials() const { return impl_->B; }
+
+}  // namespace gridrnn::model

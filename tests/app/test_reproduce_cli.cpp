@@ -1,0 +1,101 @@
+// `gridrnn reproduce --quick` end to end, shrunk by --set to seconds: every table, figure and
+// verdict is produced, a second invocation skips the finished runs, and mistakes exit 2.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "gridrnn/io/files.hpp"
+#include "test_helpers.hpp"
+
+namespace gridrnn {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_gridrnn;
+using testing::TempDir;
+
+// 8 units, 20-step paths, 4 updates with a snapshot every 2 (development needs >= 1 snapshot);
+// long path 10^4 x 20 = 2e5 steps (20 windows).
+const std::string kTiny =
+    " --set model.units=8 --set task.steps=20 --set task.trials=8 --set task.validation_trials=8"
+    " --set train.updates=4 --set train.snapshot_every=2 --set train.checkpoint_every=2"
+    " --set train.validate_every=2 --set hessian_free.max_cg_iterations=5"
+    " --set evaluation.steps=50 --set evaluation.trials=24 --set evaluation.decoded_paths=2"
+    " --set analysis.bins=8 --set analysis.shuffles=4 --set analysis.min_shift=100 --threads 2";
+
+TEST(ReproduceCli, QuickProducesEveryTableFigureAndVerdictAndResumes) {
+  TempDir dir;
+  const fs::path out = dir.path() / "repro";
+  const auto first = run_gridrnn("reproduce --quick --out " + out.string() + kTiny);
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("departs from the paper"), std::string::npos) << first.output;
+  const std::string md = io::read_file(out / "results.md");
+  for (const char* needle :
+       {"## Counts per class", "## Direction and speed tuning", "## Development", "## Error correction",
+        "## Verdicts", "## Wall-clock time", "| RQ1", "| RQ2", "| RQ3", "| RQ4", "| RQ5", "square_seed1",
+        "square_seed2", "square_seed3", "hexagon_seed1", "triangle_seed1", "no_noise_seed1",
+        "no_still_seed1", "no_metabolic_seed1", "200000 steps", "| 20 |"}) {
+    EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
+  }
+  for (const char* figure : {"development.png", "tsne.png", "error_correction.png"})
+    EXPECT_GT(fs::file_size(out / "figures" / figure), 1000u) << figure;
+  for (const char* run : {"square_seed1", "hexagon_seed1", "no_metabolic_seed1", "square_seed3"}) {
+    EXPECT_TRUE(fs::exists(out / "runs" / run / "report.html")) << run;
+    EXPECT_TRUE(fs::exists(out / "runs" / run / "analysis" / "units.csv")) << run;
+  }
+  // The printed tables are the file's.
+  EXPECT_NE(first.output.find(md.substr(0, 200)), std::string::npos);
+
+  // Again on the same folder: nothing is retrained, the counts are the same.
+  const auto second = run_gridrnn("reproduce --quick --out " + out.string() + kTiny);
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_NE(second.output.find("trained earlier"), std::string::npos);
+  EXPECT_EQ(second.output.find(": training"), std::string::npos) << second.output;
+  const std::string again = io::read_file(out / "results.md");
+  const auto table = [](const std::string& text) {
+    const auto from = text.find("## Counts per class");
+    return text.substr(from, text.find("error ratio =", from) - from);
+  };
+  const auto strip_times = [](std::string t) {  // the last two columns are seconds
+    std::string result;
+    std::size_t pos = 0;
+    while (pos < t.size()) {
+      std::size_t end = t.find('\n', pos);
+      if (end == std::string::npos) end = t.size();
+      std::string line = t.substr(pos, end - pos);
+      for (int k = 0; k < 3 && line.rfind('|') != std::string::npos; ++k) line = line.substr(0, line.rfind('|'));
+      result += line + "\n";
+      pos = end + 1;
+    }
+    return result;
+  };
+  EXPECT_EQ(strip_times(table(again)), strip_times(table(md)));
+
+  // The other scale on the same folder is refused.
+  const auto other = run_gridrnn("reproduce --out " + out.string() + kTiny);
+  EXPECT_EQ(other.status, 2) << other.output;
+  EXPECT_NE(other.output.find("other scale"), std::string::npos) << other.output;
+}
+
+TEST(ReproduceCli, MistakesExitTwoAndWriteNothing) {
+  TempDir dir;
+  const fs::path out = dir.path() / "repro";
+  const auto bad_key = run_gridrnn("reproduce --quick --out " + out.string() + " --set model.unitz=8");
+  EXPECT_EQ(bad_key.status, 2) << bad_key.output;
+  EXPECT_NE(bad_key.output.find("unitz"), std::string::npos) << bad_key.output;
+  EXPECT_FALSE(fs::exists(out));
+  const auto bad_value = run_gridrnn("reproduce --quick --out " + out.string() + " --set model.units=-3");
+  EXPECT_EQ(bad_value.status, 2) << bad_value.output;
+  EXPECT_FALSE(fs::exists(out));
+
+  fs::create_directories(out);
+  io::write_file_atomic(out / "notes.txt", "mine\n");
+  const auto not_ours = run_gridrnn("reproduce --quick --out " + out.string() + kTiny);
+  EXPECT_EQ(not_ours.status, 2) << not_ours.output;
+  EXPECT_NE(not_ours.output.find("reproduce.json"), std::string::npos) << not_ours.output;
+  EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator{}), 1);
+}
+
+}  // namespace
+}  // namespace gridrnn

@@ -1,12 +1,17 @@
 // `gridrnn sweep SWEEP.toml --out DIR`: trains a grid of config overrides times seeds, one
 // normal run folder per combination (DIR/<run-name>/), and writes DIR/summary.csv with one row
 // per run. Under MPI (mpirun -np K gridrnn sweep ...) rank 0 hands out run indices dynamically
-// and each run trains on one rank; without MPI the runs go one after another. A run that fails
-// is marked failed (with its message) and the sweep goes on; running the sweep again skips
-// finished runs and resumes interrupted ones from their checkpoints. See docs/scaling.md.
+// and each run trains on one rank; without MPI the runs go one after another. After training,
+// the rank that trained a run analyzes it (run_analysis.hpp: evaluation error, units per class),
+// unless the sweep file says analyze = false. A run that fails (training or analysis) is marked
+// failed (with its message) and the sweep goes on; running the sweep again skips finished runs,
+// analyzes finished runs that have no analysis, and resumes interrupted ones from their
+// checkpoints. See docs/scaling.md.
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,11 +21,13 @@
 #include <toml++/toml.h>
 
 #include "command.hpp"
+#include "gridrnn/analysis/population.hpp"
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
 #include "gridrnn/dist/mpi.hpp"
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/train/trainer.hpp"
+#include "run_analysis.hpp"
 #include "run_config.hpp"
 
 namespace gridrnn::app {
@@ -46,7 +53,13 @@ struct Sweep {
   std::vector<std::string> fixed;    // "key=value" overrides of every run ([set])
   std::vector<Axis> grid;            // [grid]
   std::vector<std::int64_t> seeds;   // train.seed values
+  bool analyze = true;               // analyze each trained run (analysis/, class counts)
+  bool figures = true;               // ... with figures/ and report.html (~1-2 s a run)
 };
+
+// The thresholds of analysis/analysis.json, in the order of the summary.csv columns.
+constexpr std::array<const char*, 6> kThresholdNames = {"grid_score_60", "grid_score_90", "border_score",
+                                                        "band_score",    "direction_mvl", "speed_abs_r"};
 
 struct RunSpec {
   std::string name;                          // folder name under DIR
@@ -94,6 +107,10 @@ Sweep read_sweep(const fs::path& path) {
       if (base.is_relative()) base = path.parent_path() / base;
       if (!fs::is_regular_file(base, ec)) throw_user_error("sweep file '{}': base config '{}' does not exist", path.string(), base.string());
       sweep.base = base.string();
+    } else if (name == "analyze" || name == "figures") {
+      const auto* flag = node.as_boolean();
+      if (flag == nullptr) throw_user_error("sweep file '{}': {} must be true or false; got {}", path.string(), name, toml_text(node));
+      (name == "analyze" ? sweep.analyze : sweep.figures) = flag->get();
     } else if (name == "seeds") {
       const auto* list = node.as_array();
       if (list == nullptr || list->empty()) throw_user_error("sweep file '{}': seeds must be a non-empty list of integers >= 0, e.g. seeds = [1, 2, 3]", path.string());
@@ -120,7 +137,7 @@ Sweep read_sweep(const fs::path& path) {
         sweep.grid.push_back(std::move(axis));
       }
     } else {
-      throw_user_error("sweep file '{}': unknown key '{}'; accepted: base, seeds, [set], [grid]", path.string(), name);
+      throw_user_error("sweep file '{}': unknown key '{}'; accepted: base, seeds, analyze, figures, [set], [grid]", path.string(), name);
     }
   }
   if (sweep.seeds.empty()) sweep.seeds.push_back(1);
@@ -164,11 +181,46 @@ std::vector<RunSpec> expand(const Sweep& sweep) {
   return runs;
 }
 
-// Trains (or resumes, or skips) one run and records its outcome in DIR/status/<name>.json.
+// The analysis of run_dir is there (and its report when figures are wanted).
+bool has_analysis(const fs::path& run_dir, bool figures) {
+  std::error_code ec;
+  return fs::is_regular_file(run_dir / "analysis" / "analysis.json", ec) &&
+         fs::is_regular_file(run_dir / "analysis" / kEvaluationFile, ec) &&
+         (!figures || fs::is_regular_file(run_dir / "report.html", ec));
+}
+
+// Refuses, before training, a run whose analysis could only fail: the shuffle null needs more
+// evaluation samples than 2 min_shift (analysis::analyze_population checks the same).
+void check_analysis_fits(const RunConfig& config) {
+  const std::int64_t samples = config.evaluation.trials * config.evaluation.steps;
+  if (config.analysis.shuffles > 0 && samples <= 2 * static_cast<std::int64_t>(config.analysis.min_shift)) {
+    throw_user_error("the analysis after training would fail: evaluation.trials x evaluation.steps = {} "
+                     "samples must exceed 2 x analysis.min_shift = {}; lower analysis.min_shift, raise "
+                     "the evaluation size, or set analyze = false in the sweep file",
+                     samples, 2 * config.analysis.min_shift);
+  }
+}
+
+// Copies what summary.csv shows of the run's analysis (analysis.json, evaluation.json) into status.
+void record_analysis(const fs::path& run_dir, json& status) {
+  const json analysis = json::parse(io::read_file(run_dir / "analysis" / "analysis.json"));
+  const json evaluation = json::parse(io::read_file(run_dir / "analysis" / kEvaluationFile));
+  status["units"] = analysis.at("units");
+  status["class_counts"] = analysis.at("counts");
+  status["thresholds"] = analysis.at("thresholds");  // null where a score had no finite null
+  status["percentile"] = analysis.at("settings").at("percentile");
+  status["shuffles"] = analysis.at("settings").at("shuffles");
+  status["evaluation_position_rms"] = evaluation.at("position_rms");
+  status["evaluation_baseline_rms"] = evaluation.at("baseline_rms");
+}
+
+// Trains (or resumes, or skips) one run, analyzes it, and records its outcome in
+// DIR/status/<name>.json.
 void run_one(const Sweep& sweep, const RunSpec& spec, const fs::path& out, std::size_t rank,
              const std::function<void()>& between_updates) {
   const fs::path dir = out / spec.name;
   json status{{"run", spec.name}, {"rank", rank}};
+  std::string phase;  // prefix of a failure's message: which step failed
   try {
     std::error_code ec;
     const bool fresh = !fs::exists(dir, ec) || (fs::is_directory(dir, ec) && fs::is_empty(dir, ec));
@@ -181,6 +233,7 @@ void run_one(const Sweep& sweep, const RunSpec& spec, const fs::path& out, std::
     }
     io::ConfigReader reader = io::ConfigReader::from_file(dir / "config.toml");
     const RunConfig config = read_run_config(reader);
+    if (sweep.analyze) check_analysis_fits(config);
     train::TrainerHooks hooks;
     hooks.after_update = between_updates;
     train::Trainer trainer(dir, config.experiment, hooks);
@@ -193,14 +246,27 @@ void run_one(const Sweep& sweep, const RunSpec& spec, const fs::path& out, std::
     status["validation_position_rms"] = result.validation_position_rms;
     status["baseline_position_rms"] = result.baseline_position_rms;
     status["seconds"] = result.seconds;
-    std::printf("[rank %zu] %s: %s, %lld updates, validation position error %.4f (centre %.4f)\n", rank,
+    std::string analyzed = "not analyzed (analyze = false)";
+    if (sweep.analyze) {
+      phase = "analysis: ";
+      // A run trained now is analyzed now; one finished earlier only if its analysis is missing.
+      const bool again = before < config.experiment.train.updates || !has_analysis(dir, sweep.figures);
+      if (again) analyze_run(dir, {}, sweep.figures);
+      record_analysis(dir, status);
+      analyzed = fmt::format("{} units per class:", again ? "analyzed," : "analysis found,");
+      for (const analysis::UnitClass c : analysis::kUnitClasses) {
+        const std::string name = analysis::to_string(c);
+        analyzed += fmt::format(" {} {}", name, status["class_counts"].value(name, 0));
+      }
+    }
+    std::printf("[rank %zu] %s: %s, %lld updates, validation position error %.4f (centre %.4f); %s\n", rank,
                 spec.name.c_str(), status["status"].get<std::string>().c_str(),
                 static_cast<long long>(result.updates_done), result.validation_position_rms,
-                result.baseline_position_rms);
+                result.baseline_position_rms, analyzed.c_str());
   } catch (const std::exception& e) {
     status["status"] = "failed";
-    status["message"] = e.what();
-    std::printf("[rank %zu] %s: FAILED: %s\n", rank, spec.name.c_str(), e.what());
+    status["message"] = phase + e.what();
+    std::printf("[rank %zu] %s: FAILED: %s%s\n", rank, spec.name.c_str(), phase.c_str(), e.what());
   }
   std::fflush(stdout);
   io::write_file_atomic(out / "status" / (spec.name + ".json"), status.dump(2) + "\n");
@@ -213,11 +279,31 @@ std::string csv_field(const std::string& text) {
   return quoted + "\"";
 }
 
-// summary.csv: one row per run, in sweep order, from the status files. Returns the failures.
+// A number of a status file; none when absent or null (a failed run's, a NaN written as null).
+std::optional<double> number_of(const json& object, const std::string& key) {
+  if (!object.is_object() || !object.contains(key) || !object.at(key).is_number()) return std::nullopt;
+  return object.at(key).get<double>();
+}
+
+// The same as CSV text: integers as integers, "" when there is none.
+std::string csv_number(const json& object, const std::string& key, const char* format = "{:.6g}") {
+  const std::optional<double> value = number_of(object, key);
+  if (!value) return "";
+  if (object.at(key).is_number_integer()) return std::to_string(object.at(key).get<std::int64_t>());
+  return fmt::format(fmt::runtime(format), *value);
+}
+
+// summary.csv: one row per run, in sweep order, from the status files. Columns a run did not
+// reach (a failed run's, or the analysis columns with analyze = false) are empty. Returns the
+// failures.
 std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, const fs::path& out) {
   std::string csv = "run,status,seed";
   for (const auto& axis : sweep.grid) csv += "," + csv_field(axis.key);
-  csv += ",updates_done,validation_position_rms,baseline_position_rms,error_ratio,seconds,message\n";
+  csv += ",updates_done,validation_position_rms,baseline_position_rms,error_ratio,seconds,evaluation_position_rms,units";
+  for (const analysis::UnitClass c : analysis::kUnitClasses) csv += ",n_" + analysis::to_string(c);
+  csv += ",percentile";
+  for (const char* score : kThresholdNames) csv += fmt::format(",threshold_{}", score);
+  csv += ",message\n";
   std::size_t failed = 0;
   for (const auto& run : runs) {
     json status;
@@ -233,13 +319,19 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
       const bool quoted = value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front();
       csv += "," + csv_field(quoted ? value.substr(1, value.size() - 2) : value);
     }
-    if (state == "failed") {
-      csv += ",,,,,," + csv_field(status.value("message", "")) + "\n";
-      continue;
-    }
-    const double val = status.value("validation_position_rms", 0.0), base = status.value("baseline_position_rms", 0.0);
-    csv += fmt::format(",{},{:.6g},{:.6g},{:.6g},{:.3f},\n", status.value("updates_done", std::int64_t{0}), val, base,
-                       base > 0 ? val / base : 0.0, status.value("seconds", 0.0));
+    const std::optional<double> val = number_of(status, "validation_position_rms"),
+                                base = number_of(status, "baseline_position_rms");
+    const std::string ratio = val && base && *base > 0 ? fmt::format("{:.6g}", *val / *base) : "";
+    csv += "," + csv_number(status, "updates_done") + "," + csv_number(status, "validation_position_rms") + "," +
+           csv_number(status, "baseline_position_rms") + "," + ratio + "," +
+           csv_number(status, "seconds", "{:.3f}") + "," + csv_number(status, "evaluation_position_rms") + "," +
+           csv_number(status, "units");
+    const json counts = status.value("class_counts", json::object());
+    for (const analysis::UnitClass c : analysis::kUnitClasses) csv += "," + csv_number(counts, analysis::to_string(c));
+    csv += "," + csv_number(status, "percentile");
+    const json thresholds = status.value("thresholds", json::object());
+    for (const char* score : kThresholdNames) csv += "," + csv_number(thresholds, score);
+    csv += "," + csv_field(status.value("message", "")) + "\n";
   }
   io::write_file_atomic(out / "summary.csv", csv);
   return failed;

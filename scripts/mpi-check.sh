@@ -3,7 +3,8 @@
 #   1. a short Hessian-free training under `mpirun -np 2` gives byte-identical network/*.npy and
 #      checkpoint.bin to -np 1 (and to the binary run without mpirun);
 #   2. a run trained 2 updates under -np 2, then resumed under -np 2, matches the straight run;
-#   3. a sweep of 4 tiny runs over 2 ranks writes 4 rows to summary.csv, all done;
+#   3. a sweep of 4 tiny runs over 2 ranks writes 4 rows to summary.csv, all done and analyzed
+#      (units per class add up to the run's units);
 #   4. a sweep with one broken config completes the others and marks that one failed.
 #   scripts/mpi-check.sh path/to/gridrnn
 set -euo pipefail
@@ -58,10 +59,16 @@ echo "== sweep of 4 tiny runs over 2 ranks"
 cat > "$work/sweep.toml" <<'TOML'
 base = "tiny.toml"
 seeds = [1, 2]
+figures = false
 [set]
 "train.updates" = 2
 "train.optimizer" = "adam"
 "task.trials" = 16
+"evaluation.trials" = 4
+"evaluation.steps" = 100
+"analysis.shuffles" = 4
+"analysis.min_shift" = 50
+"analysis.bins" = 8
 [grid]
 "loss.lambda_fr" = [0.0, 0.1]
 TOML
@@ -71,15 +78,25 @@ rows=$(tail -n +2 "$work/sweep/summary.csv" | wc -l)
 [ "$rows" -eq 4 ] || fail "summary.csv has $rows rows, expected 4"
 [ "$(grep -c ',done,' "$work/sweep/summary.csv")" -eq 4 ] || fail "not all 4 runs done: $(cat "$work/sweep/summary.csv")"
 grep -q '^\[rank 1\]' "$work/sweep.log" || fail "rank 1 trained no run: $(cat "$work/sweep.log")"
-echo "4 rows, all done, both ranks trained"
+# Every row's n_* columns (units per class) are integers adding up to its units column (12).
+awk -F, 'NR == 1 { for (c = 1; c <= NF; ++c) { if ($c == "units") u = c; if ($c ~ /^n_/) n[c] = 1 }; next }
+         { s = 0; k = 0; for (c in n) { if ($c !~ /^[0-9]+$/) exit 1; s += $c; ++k }
+           if (k != 7 || $u != 12 || s != $u) exit 1 }' "$work/sweep/summary.csv" \
+  || fail "units per class missing or not adding up to 12: $(cat "$work/sweep/summary.csv")"
+echo "4 rows, all done and analyzed, both ranks trained"
 
 echo "== sweep with one broken config over 2 ranks"
 cat > "$work/broken.toml" <<'TOML'
 base = "tiny.toml"
+figures = false
 [set]
 "train.updates" = 2
 "train.optimizer" = "adam"
 "task.trials" = 16
+"evaluation.trials" = 4
+"evaluation.steps" = 100
+"analysis.shuffles" = 4
+"analysis.min_shift" = 50
 [grid]
 "model.units" = [4, -1, 6]
 TOML

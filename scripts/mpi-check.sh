@@ -81,7 +81,7 @@ grep -q '^\[rank 1\]' "$work/sweep.log" || fail "rank 1 trained no run: $(cat "$
 # Every row's n_* columns (units per class) are integers adding up to its units column (12).
 awk -F, 'NR == 1 { for (c = 1; c <= NF; ++c) { if ($c == "units") u = c; if ($c ~ /^n_/) n[c] = 1 }; next }
          { s = 0; k = 0; for (c in n) { if ($c !~ /^[0-9]+$/) exit 1; s += $c; ++k }
-           if (k != 7 || $u != 12 || s != $u) exit 1 }' "$work/sweep/summary.csv" \
+           if (k != 8 || $u != 12 || s != $u) exit 1 }' "$work/sweep/summary.csv" \
   || fail "units per class missing or not adding up to 12: $(cat "$work/sweep/summary.csv")"
 echo "4 rows, all done and analyzed, both ranks trained"
 

@@ -43,7 +43,7 @@ min_shift = 50
 )";
 
 // Every column after these is one per unit class, in analysis::kUnitClasses order.
-const std::vector<std::string> kClassColumns = {"n_grid_hexagonal", "n_grid_square", "n_border", "n_band",
+const std::vector<std::string> kClassColumns = {"n_grid_hexagonal", "n_grid_square", "n_border", "n_band", "n_ramp",
                                                 "n_direction",      "n_speed_only",  "n_irregular"};
 
 std::vector<std::string> lines_of(const std::string& text) {

@@ -176,24 +176,41 @@ std::vector<double> tsne_embed(std::span<const double> distances, std::size_t n,
   for (double& y : Y) y = rng.normal(0.0, 1e-2);  // variance 1e-4
 
   std::vector<double> update(2 * n, 0.0), gains(2 * n, 1.0), gradient(2 * n, 0.0);
-  std::vector<double> W(n * n), row_sums(n);
+  // Per row i: attraction sum_j p_ij w_ij (y_i - y_j) (2), repulsion sum_j w_ij^2 (y_i - y_j) (2)
+  // and sum_j w_ij, so one parallel pass per iteration gives the gradient once Z is known:
+  //   dKL/dy_i = 4 (e * attraction_i - repulsion_i / Z),  Z = sum_i sum_j w_ij.
+  // (One pass, not two: on a busy machine each OpenMP barrier costs more than a row's work.)
+  std::vector<double> row_terms(5 * n, 0.0);
   for (int iteration = 0; iteration < options.iterations; ++iteration) {
     const double exaggeration = iteration < options.exaggeration_iterations ? options.early_exaggeration : 1.0;
     const double momentum = iteration < kMomentumSwitch ? 0.5 : 0.8;
-    const double Z = student_kernel(Y, n, W, row_sums);
-    // dKL/dy_i = 4 sum_j (e p_ij - w_ij / Z) w_ij (y_i - y_j)
     parallel_for(n, [&](std::size_t i) {
-      double gx = 0.0, gy = 0.0;
+      double ax = 0.0, ay = 0.0, rx = 0.0, ry = 0.0, sum = 0.0;
       for (std::size_t j = 0; j < n; ++j) {
         if (j == i) continue;
-        const double w = W[i * n + j];
-        const double force = (exaggeration * P[i * n + j] - w / Z) * w;
-        gx += force * (Y[2 * i] - Y[2 * j]);
-        gy += force * (Y[2 * i + 1] - Y[2 * j + 1]);
+        const double dx = Y[2 * i] - Y[2 * j], dy = Y[2 * i + 1] - Y[2 * j + 1];
+        const double w = 1.0 / (1.0 + dx * dx + dy * dy);
+        const double pw = P[i * n + j] * w, ww = w * w;
+        ax += pw * dx;
+        ay += pw * dy;
+        rx += ww * dx;
+        ry += ww * dy;
+        sum += w;
       }
-      gradient[2 * i] = 4.0 * gx;
-      gradient[2 * i + 1] = 4.0 * gy;
+      double* terms = row_terms.data() + 5 * i;
+      terms[0] = ax;
+      terms[1] = ay;
+      terms[2] = rx;
+      terms[3] = ry;
+      terms[4] = sum;
     });
+    double Z = 0.0;
+    for (std::size_t i = 0; i < n; ++i) Z += row_terms[5 * i + 4];  // row order: thread-count free
+    for (std::size_t i = 0; i < n; ++i) {
+      const double* terms = row_terms.data() + 5 * i;
+      gradient[2 * i] = 4.0 * (exaggeration * terms[0] - terms[2] / Z);
+      gradient[2 * i + 1] = 4.0 * (exaggeration * terms[1] - terms[3] / Z);
+    }
     for (std::size_t k = 0; k < 2 * n; ++k) {
       // update . gradient < 0: the last step went downhill along this gradient too: speed up.
       const bool keeps_direction = update[k] * gradient[k] < 0.0;

@@ -84,15 +84,7 @@ void prepare_folder(const fs::path& out, const ReproducePlan& plan) {
 
 RunOutcome train_and_analyze(const fs::path& out, const PlannedRun& planned, AnalyzedRun& analyzed) {
   const fs::path dir = out / "runs" / planned.name;
-  std::error_code ec;
-  const RunConfig config = read_run_config("", planned.overrides);  // config mistakes stop here
-  if (!fs::exists(dir, ec) || fs::is_empty(dir, ec)) {
-    if (fs::exists(dir, ec)) fs::remove(dir, ec);
-    train::Trainer::create_run(dir, config.experiment, config.toml);
-  } else if (!train::is_run_folder(dir)) {
-    throw_user_error("'{}' exists but is not a gridrnn run folder; remove it to rerun this run", dir.string());
-  }
-  const RunConfig saved = read_run_config((dir / "config.toml").string(), {});
+  const RunConfig saved = open_or_create_run(dir, "", planned.overrides);
   train::Trainer trainer(dir, saved.experiment);
   const std::int64_t before = trainer.updates_done();
   std::printf("== %s (%s, %s, seed %lld): %s\n", planned.name.c_str(), planned.arena.c_str(),

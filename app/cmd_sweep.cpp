@@ -57,10 +57,6 @@ struct Sweep {
   bool figures = true;               // ... with figures/ and report.html (~1-2 s a run)
 };
 
-// The thresholds of analysis/analysis.json, in the order of the summary.csv columns.
-constexpr std::array<const char*, 6> kThresholdNames = {"grid_score_60", "grid_score_90", "border_score",
-                                                        "band_score",    "direction_mvl", "speed_abs_r"};
-
 struct RunSpec {
   std::string name;                          // folder name under DIR
   std::vector<std::string> overrides;        // fixed, then this run's grid values, then the seed
@@ -222,17 +218,7 @@ void run_one(const Sweep& sweep, const RunSpec& spec, const fs::path& out, std::
   json status{{"run", spec.name}, {"rank", rank}};
   std::string phase;  // prefix of a failure's message: which step failed
   try {
-    std::error_code ec;
-    const bool fresh = !fs::exists(dir, ec) || (fs::is_directory(dir, ec) && fs::is_empty(dir, ec));
-    if (fresh) {
-      const RunConfig config = read_run_config(sweep.base, spec.overrides);
-      if (fs::exists(dir, ec)) fs::remove(dir, ec);
-      train::Trainer::create_run(dir, config.experiment, config.toml);
-    } else if (!train::is_run_folder(dir)) {
-      throw_user_error("'{}' exists but is not a gridrnn run folder; remove it to rerun this run", dir.string());
-    }
-    io::ConfigReader reader = io::ConfigReader::from_file(dir / "config.toml");
-    const RunConfig config = read_run_config(reader);
+    const RunConfig config = open_or_create_run(dir, sweep.base, spec.overrides);
     if (sweep.analyze) check_analysis_fits(config);
     train::TrainerHooks hooks;
     hooks.after_update = between_updates;
@@ -302,7 +288,7 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
   csv += ",updates_done,validation_position_rms,baseline_position_rms,error_ratio,seconds,evaluation_position_rms,units";
   for (const analysis::UnitClass c : analysis::kUnitClasses) csv += ",n_" + analysis::to_string(c);
   csv += ",percentile";
-  for (const char* score : kThresholdNames) csv += fmt::format(",threshold_{}", score);
+  for (const char* score : analysis::kScoreNames) csv += fmt::format(",threshold_{}", score);
   csv += ",message\n";
   std::size_t failed = 0;
   for (const auto& run : runs) {
@@ -330,7 +316,7 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
     for (const analysis::UnitClass c : analysis::kUnitClasses) csv += "," + csv_number(counts, analysis::to_string(c));
     csv += "," + csv_number(status, "percentile");
     const json thresholds = status.value("thresholds", json::object());
-    for (const char* score : kThresholdNames) csv += "," + csv_number(thresholds, score);
+    for (const char* score : analysis::kScoreNames) csv += "," + csv_number(thresholds, score);
     csv += "," + csv_field(status.value("message", "")) + "\n";
   }
   io::write_file_atomic(out / "summary.csv", csv);

@@ -114,9 +114,11 @@ Development analyze_development(const fs::path& run_dir, const AnalyzedRun& fina
   for (const auto& u : final_run.population.units) d.final_class.push_back(analysis::to_string(u.unit_class));
   std::vector<std::vector<analysis::Map2D>> maps;
   for (const auto& [update, dir] : networks) {
-    const model::Network network = model::load_network(dir);
-    const Evaluation ev = evaluate(config, network);
-    const analysis::PopulationAnalysis p = analyze_evaluation(config, ev);
+    // The final network was already evaluated and scored by the run's own analysis (the same
+    // paths; a unit's own scores do not depend on the shuffles): reuse it.
+    analysis::PopulationAnalysis computed;
+    if (update != final_update) computed = analyze_evaluation(config, evaluate(config, model::load_network(dir)));
+    const analysis::PopulationAnalysis& p = update == final_update ? final_run.population : computed;
     std::vector<double> border(N), grid(N);
     for (std::size_t n = 0; n < N; ++n) {
       border[n] = p.units[n].score.border;

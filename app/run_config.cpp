@@ -1,6 +1,7 @@
 #include "run_config.hpp"
 
 #include "gridrnn/core/error.hpp"
+#include "gridrnn/train/trainer.hpp"
 
 namespace gridrnn::app {
 
@@ -37,6 +38,20 @@ RunConfig read_run_config(const std::string& path, const std::vector<std::string
       path.empty() ? io::ConfigReader::empty("<built-in defaults>") : io::ConfigReader::from_file(path);
   for (const auto& assignment : overrides) reader.apply_override(assignment);
   return read_run_config(reader);
+}
+
+RunConfig open_or_create_run(const std::filesystem::path& dir, const std::string& path,
+                             const std::vector<std::string>& overrides) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(dir, ec) || (fs::is_directory(dir, ec) && fs::is_empty(dir, ec))) {
+    const RunConfig config = read_run_config(path, overrides);
+    if (fs::exists(dir, ec)) fs::remove(dir, ec);
+    train::Trainer::create_run(dir, config.experiment, config.toml);
+  } else if (!train::is_run_folder(dir)) {
+    throw_user_error("'{}' exists but is not a gridrnn run folder; remove it to rerun this run", dir.string());
+  }
+  return read_run_config((dir / "config.toml").string(), {});
 }
 
 }  // namespace gridrnn::app

@@ -1,6 +1,7 @@
 #pragma once
 // Reading a whole run config: every section any command of a run uses, then refusing unknown keys.
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,11 @@ struct RunConfig {
 // "section.key=value" overrides, and refuses unknown keys.
 RunConfig read_run_config(const std::string& path, const std::vector<std::string>& overrides);
 RunConfig read_run_config(io::ConfigReader& reader);
+
+// The run folder of one run of a sweep or reproduction: created from the config (path +
+// overrides) when absent or empty; otherwise it must already be a gridrnn run folder, whose own
+// config.toml is kept (resuming never changes a run). Returns the folder's config.
+RunConfig open_or_create_run(const std::filesystem::path& dir, const std::string& path,
+                             const std::vector<std::string>& overrides);
 
 }  // namespace gridrnn::app

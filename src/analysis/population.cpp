@@ -21,9 +21,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kFormatVersion = 1;
 
-// Iterates a ScoreSet's six members in a fixed order (names for files and messages).
-constexpr std::array<const char*, 6> kScoreNames = {"grid_score_60", "grid_score_90", "border_score",
-                                                    "band_score", "direction_mvl", "speed_abs_r"};
+// Iterates a ScoreSet's six members in the order of kScoreNames.
 double& member(ScoreSet& s, int k) {
   double* fields[6] = {&s.grid_60, &s.grid_90, &s.border, &s.band, &s.direction_mvl, &s.speed_abs_r};
   return *fields[k];

@@ -49,6 +49,9 @@ inline constexpr std::array<UnitClass, 8> kUnitClasses = {
 std::string to_string(UnitClass unit_class);
 
 // One value per score; the order of the null distributions and thresholds.
+// kScoreNames: the scores' names in that order (analysis.json "thresholds", units.csv columns).
+inline constexpr std::array<const char*, 6> kScoreNames = {"grid_score_60", "grid_score_90", "border_score",
+                                                           "band_score",    "direction_mvl", "speed_abs_r"};
 struct ScoreSet {
   double grid_60 = 0, grid_90 = 0, border = 0, band = 0, direction_mvl = 0, speed_abs_r = 0;
 };

@@ -98,19 +98,48 @@ Evaluation evaluate(const RunConfig& config, const model::Network& network) {
   return ev;
 }
 
+Evaluation without_start(const Evaluation& ev, std::size_t skip_steps) {
+  if (skip_steps >= ev.steps) {
+    throw InternalError(fmt::format("without_start: skip_steps {} >= steps {} (config validation missed it)",
+                                    skip_steps, ev.steps));
+  }
+  Evaluation kept;
+  kept.trials = ev.trials;
+  kept.steps = ev.steps - skip_steps;
+  kept.units = ev.units;
+  kept.position_rms = ev.position_rms;
+  kept.baseline_rms = ev.baseline_rms;
+  const std::size_t S = kept.trials * kept.steps, N = ev.units;
+  kept.positions.resize(2 * S);
+  kept.headings.resize(S);
+  kept.speeds.resize(S);
+  kept.activities.resize(S * N);
+  kept.outputs.resize(2 * S);
+  for (std::size_t m = 0; m < ev.trials; ++m) {
+    const std::size_t from = m * ev.steps + skip_steps, to = m * kept.steps, n = kept.steps;
+    std::copy_n(&ev.positions[2 * from], 2 * n, &kept.positions[2 * to]);
+    std::copy_n(&ev.outputs[2 * from], 2 * n, &kept.outputs[2 * to]);
+    std::copy_n(&ev.headings[from], n, &kept.headings[to]);
+    std::copy_n(&ev.speeds[from], n, &kept.speeds[to]);
+    std::copy_n(&ev.activities[from * N], n * N, &kept.activities[to * N]);
+  }
+  return kept;
+}
+
 namespace {
-// direction_tuning.npy, speed_tuning.npy, speed_samples.npy, decoded_paths.npy, evaluation.json.
-void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const RunConfig& config,
-                        const model::Network& network) {
-  const std::size_t S = ev.trials * ev.steps, N = ev.units;
+// direction_tuning.npy, speed_tuning.npy, speed_samples.npy (over the scored samples, `kept`),
+// decoded_paths.npy (whole paths, `ev`), evaluation.json.
+void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const Evaluation& kept,
+                        const RunConfig& config, const model::Network& network) {
+  const std::size_t S = kept.trials * kept.steps, N = kept.units;
   // Direction: mean activity per heading bin, same bins as the analysis (tuning.hpp).
-  const std::vector<int> bin_of = analysis::heading_bins(ev.headings, config.analysis.direction_bin_deg);
+  const std::vector<int> bin_of = analysis::heading_bins(kept.headings, config.analysis.direction_bin_deg);
   const auto bins = static_cast<std::size_t>(std::lround(360.0 / config.analysis.direction_bin_deg));
   std::vector<double> sum(N * bins, 0.0), count(bins, 0.0);
   for (std::size_t s = 0; s < S; ++s) {
     const auto b = static_cast<std::size_t>(bin_of[s]);
     count[b] += 1;
-    for (std::size_t n = 0; n < N; ++n) sum[n * bins + b] += ev.activities[s * N + n];
+    for (std::size_t n = 0; n < N; ++n) sum[n * bins + b] += kept.activities[s * N + n];
   }
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t b = 0; b < bins; ++b)
@@ -121,8 +150,8 @@ void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const RunConf
   std::vector<double> fit(N * 3);
   parallel_for(N, [&](std::size_t n) {
     std::vector<double> activity(S);
-    for (std::size_t s = 0; s < S; ++s) activity[s] = ev.activities[s * N + n];
-    const analysis::SpeedTuning tuning = analysis::speed_tuning(ev.speeds, std::span<const double>(activity));
+    for (std::size_t s = 0; s < S; ++s) activity[s] = kept.activities[s * N + n];
+    const analysis::SpeedTuning tuning = analysis::speed_tuning(kept.speeds, std::span<const double>(activity));
     fit[n * 3] = tuning.pearson_r;
     fit[n * 3 + 1] = tuning.slope;
     fit[n * 3 + 2] = tuning.intercept;
@@ -132,8 +161,8 @@ void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const RunConf
   std::vector<double> samples(K * (N + 1));
   for (std::size_t k = 0; k < K; ++k) {
     const std::size_t s = k * S / K;
-    samples[k * (N + 1)] = ev.speeds[s];
-    for (std::size_t n = 0; n < N; ++n) samples[k * (N + 1) + 1 + n] = ev.activities[s * N + n];
+    samples[k * (N + 1)] = kept.speeds[s];
+    for (std::size_t n = 0; n < N; ++n) samples[k * (N + 1) + 1 + n] = kept.activities[s * N + n];
   }
   io::write_npy(dir / kSpeedSamplesFile, std::span<const double>(samples), {K, N + 1});
 
@@ -154,7 +183,9 @@ void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const RunConf
 
   const nlohmann::json j = {{"trials", ev.trials},
                             {"steps", ev.steps},
-                            {"samples", S},
+                            {"samples", ev.trials * ev.steps},
+                            {"skip_steps", ev.steps - kept.steps},
+                            {"scored_samples", S},
                             {"stream", "evaluation"},
                             {"seed", config.experiment.train.seed},
                             {"noise_sd", network.options.noise_sd},
@@ -165,7 +196,8 @@ void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const RunConf
 }}  // namespace
 
 analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const Evaluation& ev) {
-  return analysis::analyze_population(ev.positions, ev.headings, ev.speeds, ev.activities, ev.units,
+  const Evaluation kept = without_start(ev, static_cast<std::size_t>(config.evaluation.skip_steps));
+  return analysis::analyze_population(kept.positions, kept.headings, kept.speeds, kept.activities, kept.units,
                                       arena_geometry(config.experiment.arena), config.analysis);
 }
 
@@ -182,7 +214,9 @@ AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>&
   const fs::path analysis_dir = out / "analysis";
   fs::create_directories(analysis_dir);
   analysis::write_population_analysis(analysis_dir, run.population);
-  write_extra_arrays(analysis_dir, run.evaluation, config, network);
+  write_extra_arrays(analysis_dir, run.evaluation,
+                     without_start(run.evaluation, static_cast<std::size_t>(config.evaluation.skip_steps)), config,
+                     network);
   if (figures) run.drawn = draw_run(run_dir, analysis_dir, out.staging(), config);
   out.commit();
   const auto end = std::chrono::steady_clock::now();

@@ -38,7 +38,13 @@ struct Evaluation {
 // Runs network on the [evaluation] paths of config (Stream::kEvaluation, seed = [train] seed).
 Evaluation evaluate(const RunConfig& config, const model::Network& network);
 
-// Scores every unit of an evaluation with the config's [analysis] options.
+// The samples the analyses score: every path of ev without its first skip_steps steps (the start
+// transient, [evaluation] skip_steps). steps shrinks by skip_steps; position_rms and baseline_rms
+// stay those of all steps.
+Evaluation without_start(const Evaluation& ev, std::size_t skip_steps);
+
+// Scores every unit of an evaluation with the config's [analysis] options, after leaving out the
+// first [evaluation] skip_steps steps of every path (without_start).
 analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const Evaluation& ev);
 
 struct AnalyzedRun {

@@ -14,6 +14,15 @@ EvaluationOptions EvaluationOptions::from_config(const io::ConfigReader& section
                             "steps per evaluation path; samples = trials x steps");
   o.decoded_paths = section.integer("decoded_paths", o.decoded_paths, 0, 6,
                                     "evaluation paths drawn decoded vs true in the report");
+  o.skip_steps = section.integer("skip_steps", o.skip_steps, 0, 100'000,
+                                 "steps at the start of every evaluation path left out of rate maps "
+                                 "and scores (the network's start transient); the position error "
+                                 "uses all steps");
+  if (o.skip_steps >= o.steps) {
+    throw_user_error("evaluation.skip_steps = {} leaves no step of evaluation.steps = {}; allowed: "
+                     "skip_steps < steps",
+                     o.skip_steps, o.steps);
+  }
   if (o.trials * o.steps > 20'000'000) {
     throw_user_error("evaluation.trials x evaluation.steps = {} x {} = {} samples is too many; "
                      "allowed: at most 20000000",

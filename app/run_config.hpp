@@ -18,6 +18,10 @@ struct EvaluationOptions {
   std::int64_t trials = 200;  // paths
   std::int64_t steps = 500;   // steps per path (samples = trials x steps)
   std::int64_t decoded_paths = 6;  // paths drawn in figures/decoded_paths.png
+  // Steps at the start of every path left out of rate maps, tuning curves and shuffles: every path
+  // starts at the same point, and the first steps are the network's start transient (measured in
+  // docs/design.md: gone by step 30 in the quick runs). position_rms uses all steps.
+  std::int64_t skip_steps = 30;
   static EvaluationOptions from_config(const io::ConfigReader& section);
 };
 

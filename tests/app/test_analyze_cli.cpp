@@ -78,7 +78,8 @@ TEST_F(AnalyzeCli, WritesAnalysisFiguresAndReportWithTheDocumentedShapes) {
   EXPECT_EQ(io::read_npy(a / "autocorr.npy").shape, (std::vector<std::size_t>{8, 15, 15}));
   EXPECT_EQ(io::read_npy(a / "direction_tuning.npy").shape, (std::vector<std::size_t>{8, 24}));
   EXPECT_EQ(io::read_npy(a / "speed_tuning.npy").shape, (std::vector<std::size_t>{8, 3}));
-  EXPECT_EQ(io::read_npy(a / "speed_samples.npy").shape, (std::vector<std::size_t>{600, 9}));
+  // Scored samples: 12 paths x (50 - 30) steps; evaluation.skip_steps = 30 by default.
+  EXPECT_EQ(io::read_npy(a / "speed_samples.npy").shape, (std::vector<std::size_t>{240, 9}));
   EXPECT_EQ(io::read_npy(a / "decoded_paths.npy").shape, (std::vector<std::size_t>{3, 50, 4}));
   // Decoded paths are consecutive steps of one path each (no trial/step mix-up): inside the
   // square arena [-1, 1]^2, successive true positions at most one step (< 0.5) apart.
@@ -95,8 +96,12 @@ TEST_F(AnalyzeCli, WritesAnalysisFiguresAndReportWithTheDocumentedShapes) {
   }
   const std::string units = io::read_file(a / "units.csv");
   EXPECT_EQ(count_lines(units), 9u) << units;  // header + one row per unit
-  EXPECT_NE(io::read_file(a / "analysis.json").find("\"samples\": 600"), std::string::npos);
-  EXPECT_NE(io::read_file(a / "evaluation.json").find("\"trials\": 12"), std::string::npos);
+  EXPECT_NE(io::read_file(a / "analysis.json").find("\"samples\": 240"), std::string::npos);
+  const std::string evaluation = io::read_file(a / "evaluation.json");
+  EXPECT_NE(evaluation.find("\"trials\": 12"), std::string::npos) << evaluation;
+  EXPECT_NE(evaluation.find("\"samples\": 600"), std::string::npos) << evaluation;
+  EXPECT_NE(evaluation.find("\"skip_steps\": 30"), std::string::npos) << evaluation;
+  EXPECT_NE(evaluation.find("\"scored_samples\": 240"), std::string::npos) << evaluation;
   const std::string report = io::read_file(run / "report.html");
   for (const char* figure : {"rate_maps", "autocorrelograms", "direction_tuning", "speed_tuning",
                              "training", "decoded_paths"}) {
@@ -123,6 +128,32 @@ TEST_F(AnalyzeCli, SameRunGivesTheSameAnalysisWithOneAndTwoThreads) {
   for (const char* file : {"rate_maps.npy", "units.csv", "analysis.json", "speed_tuning.npy"}) {
     EXPECT_EQ(io::read_file(one / "analysis" / file), io::read_file(two / "analysis" / file)) << file;
   }
+}
+
+// The start transient: the scored samples are exactly the steps t >= skip_steps of every path, in
+// trial-major order (same network, same evaluation paths and noise with and without skipping).
+TEST_F(AnalyzeCli, SkipStepsLeavesOutTheFirstStepsOfEveryPath) {
+  const fs::path all = copy_run("all"), skipped = copy_run("skipped");
+  ASSERT_EQ(run_gridrnn("analyze --no-figures --set evaluation.skip_steps=0 " + all.string()).status, 0);
+  ASSERT_EQ(run_gridrnn("analyze --no-figures --set evaluation.skip_steps=20 " + skipped.string()).status, 0);
+  const io::NpyArray a = io::read_npy(all / "analysis/speed_samples.npy");
+  const io::NpyArray b = io::read_npy(skipped / "analysis/speed_samples.npy");
+  ASSERT_EQ(a.shape, (std::vector<std::size_t>{600, 9}));
+  ASSERT_EQ(b.shape, (std::vector<std::size_t>{360, 9}));
+  for (std::size_t m = 0; m < 12; ++m) {
+    for (std::size_t t = 20; t < 50; ++t) {
+      for (std::size_t c = 0; c < 9; ++c) {
+        ASSERT_EQ(b.values[(m * 30 + t - 20) * 9 + c], a.values[(m * 50 + t) * 9 + c]) << m << " " << t << " " << c;
+      }
+    }
+  }
+  // The position error is over all steps either way.
+  const auto rms = [](const fs::path& run) {
+    const std::string j = io::read_file(run / "analysis/evaluation.json");
+    return j.substr(j.find("\"position_rms\""), 40);
+  };
+  EXPECT_EQ(rms(all), rms(skipped));
+  EXPECT_NE(io::read_file(all / "analysis/rate_maps.npy"), io::read_file(skipped / "analysis/rate_maps.npy"));
 }
 
 TEST_F(AnalyzeCli, PlotRedrawsFiguresAndReportFromTheSavedAnalysis) {
@@ -157,6 +188,13 @@ TEST_F(AnalyzeCli, BadInputsExitWithStatus2AndWriteNothing) {
   EXPECT_EQ(r2.status, 2) << r2.output;
   EXPECT_NE(r2.output.find("analysis.shufles"), std::string::npos) << r2.output;
   EXPECT_FALSE(fs::exists(bad_key / "analysis"));
+
+  const fs::path too_many = copy_run("too_many");
+  const auto r6 = run_gridrnn("analyze --set evaluation.skip_steps=50 " + too_many.string());
+  EXPECT_EQ(r6.status, 2) << r6.output;
+  EXPECT_NE(r6.output.find("evaluation.skip_steps = 50"), std::string::npos) << r6.output;
+  EXPECT_NE(r6.output.find("evaluation.steps = 50"), std::string::npos) << r6.output;
+  EXPECT_FALSE(fs::exists(too_many / "analysis"));
 
   const fs::path not_analyzed = copy_run("not_analyzed");
   const auto r3 = run_gridrnn("plot " + not_analyzed.string());

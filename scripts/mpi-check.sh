@@ -56,11 +56,8 @@ same_run "$work/np1" "$work/resumed"
 echo "resumed run matches the straight run"
 
 echo "== sweep of 4 tiny runs over 2 ranks"
-cat > "$work/sweep.toml" <<'TOML'
-base = "tiny.toml"
-seeds = [1, 2]
-figures = false
-[set]
+# The [set] block both sweeps share: tiny, fast runs with a small analysis.
+tiny_set='[set]
 "train.updates" = 2
 "train.optimizer" = "adam"
 "task.trials" = 16
@@ -68,7 +65,12 @@ figures = false
 "evaluation.steps" = 100
 "analysis.shuffles" = 4
 "analysis.min_shift" = 50
-"analysis.bins" = 8
+"analysis.bins" = 8'
+cat > "$work/sweep.toml" <<TOML
+base = "tiny.toml"
+seeds = [1, 2]
+figures = false
+$tiny_set
 [grid]
 "loss.lambda_fr" = [0.0, 0.1]
 TOML
@@ -86,17 +88,10 @@ awk -F, 'NR == 1 { for (c = 1; c <= NF; ++c) { if ($c == "units") u = c; if ($c 
 echo "4 rows, all done and analyzed, both ranks trained"
 
 echo "== sweep with one broken config over 2 ranks"
-cat > "$work/broken.toml" <<'TOML'
+cat > "$work/broken.toml" <<TOML
 base = "tiny.toml"
 figures = false
-[set]
-"train.updates" = 2
-"train.optimizer" = "adam"
-"task.trials" = 16
-"evaluation.trials" = 4
-"evaluation.steps" = 100
-"analysis.shuffles" = 4
-"analysis.min_shift" = 50
+$tiny_set
 [grid]
 "model.units" = [4, -1, 6]
 TOML

@@ -46,6 +46,8 @@ ReproducePlan make_plan(bool quick, const std::vector<std::string>& user_overrid
         "evaluation on 500 paths x 200 steps (the training length); long path 10^4 x 200 steps",
         "one seed per condition except the square (3 seeds)"};
   } else {
+    // Snapshots for the development analysis (paper Fig. 4): 19 along the 1900 updates.
+    plan.scale = {"train.snapshot_every=100"};
     plan.departures = {"none in size: 100 units, 500-step paths, 500 trials, 1900 updates, 250 CG "
                        "iterations (PAPER.md sections 2-4; the choices the paper leaves open are the "
                        "built-in defaults, see `gridrnn config --describe`)"};

@@ -78,6 +78,25 @@ TEST(ReproduceCli, QuickProducesEveryTableFigureAndVerdictAndResumes) {
   EXPECT_NE(other.output.find("other scale"), std::string::npos) << other.output;
 }
 
+// The full plan, shrunk in size but keeping its own snapshot schedule (every 100 updates): every
+// run trains, and the development analysis finds its snapshots.
+TEST(ReproduceCli, FullPlanRunsWithItsOwnSnapshotSchedule) {
+  TempDir dir;
+  const fs::path out = dir.path() / "full";
+  const auto r = run_gridrnn(
+      "reproduce --out " + out.string() +
+      " --set model.units=8 --set task.steps=20 --set task.trials=8 --set task.validation_trials=8"
+      " --set train.updates=200 --set train.checkpoint_every=100 --set train.validate_every=100"
+      " --set hessian_free.max_cg_iterations=3 --set evaluation.steps=50 --set evaluation.trials=24"
+      " --set evaluation.decoded_paths=2 --set analysis.bins=8 --set analysis.shuffles=4"
+      " --set analysis.min_shift=100 --threads 2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("none in size"), std::string::npos) << r.output;
+  const std::string md = io::read_file(out / "results.md");
+  EXPECT_NE(md.find("Snapshots at updates 100, 200"), std::string::npos) << md;
+  EXPECT_TRUE(fs::exists(out / "runs/square_seed1/snapshots/update_000100")) << r.output;
+}
+
 TEST(ReproduceCli, MistakesExitTwoAndWriteNothing) {
   TempDir dir;
   const fs::path out = dir.path() / "repro";

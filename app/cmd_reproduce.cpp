@@ -39,6 +39,7 @@ constexpr int kFormatVersion = 1;
 struct ReproduceCommand {
   std::string out;
   bool quick = false;
+  bool prepare = false;
   std::vector<std::string> overrides;
   int threads = 0;
 };
@@ -466,6 +467,18 @@ int run_reproduce(const ReproduceCommand& o) {
               out.c_str(), plan.runs.size());
   for (const auto& line : plan.departures) std::printf("  departs from the paper: %s\n", line.c_str());
   std::fflush(stdout);
+  if (o.prepare) {  // the run folders only, to be trained elsewhere (e.g. one cluster job each)
+    std::printf("created the run folders; train each (in any order, anywhere that sees the folder):\n");
+    for (const PlannedRun& planned : plan.runs) {
+      const fs::path dir = out / "runs" / planned.name;
+      open_or_create_run(dir, "", planned.overrides);
+      std::printf("  gridrnn train --resume %s\n", dir.c_str());
+    }
+    std::printf("(or `mpirun -np K gridrnn train --resume ...` with the MPI build), then write results.md with:\n"
+                "  gridrnn reproduce%s --out %s\n",
+                o.quick ? " --quick" : "", out.c_str());
+    return 0;
+  }
 
   std::vector<RunOutcome> runs;
   Development development;
@@ -511,6 +524,9 @@ Registration reg{{"reproduce", "Run the paper's experiments (arenas, ablations, 
       ->type_name("DIR");
   sub.add_flag("--quick", o->quick, "reduced scale: 16.5 minutes measured on 2 quiet cores (departures "
                                     "from the paper are printed and written to results.md)");
+  sub.add_flag("--prepare", o->prepare,
+               "only create the run folders and print a `gridrnn train --resume` command for each (to train them "
+               "elsewhere, e.g. in parallel on a cluster); rerun without --prepare to analyze them and write results.md");
   sub.add_option("--set", o->overrides, "override a config key in every run, after the plan's own (repeatable)")
       ->type_name("SECTION.KEY=VALUE");
   add_threads_option(sub, o->threads);

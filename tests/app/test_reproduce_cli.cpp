@@ -97,6 +97,29 @@ TEST(ReproduceCli, FullPlanRunsWithItsOwnSnapshotSchedule) {
   EXPECT_TRUE(fs::exists(out / "runs/square_seed1/snapshots/update_000100")) << r.output;
 }
 
+// --prepare creates the 8 run folders and trains nothing; each trains on its own with `gridrnn
+// train --resume`, and a later reproduce only analyzes them.
+TEST(ReproduceCli, PrepareCreatesRunFoldersThatTrainElsewhere) {
+  TempDir dir;
+  const fs::path out = dir.path() / "prepared";
+  const auto prepared = run_gridrnn("reproduce --quick --prepare --out " + out.string() + kTiny);
+  ASSERT_EQ(prepared.status, 0) << prepared.output;
+  for (const char* run : {"square_seed1", "hexagon_seed1", "triangle_seed1", "no_noise_seed1", "no_still_seed1",
+                          "no_metabolic_seed1", "square_seed2", "square_seed3"}) {
+    const fs::path run_dir = out / "runs" / run;
+    EXPECT_NE(prepared.output.find("gridrnn train --resume " + run_dir.string()), std::string::npos) << run;
+    EXPECT_EQ(io::read_file(run_dir / "metrics.jsonl"), "") << run;  // created, nothing trained
+    const auto trained = run_gridrnn("train --resume " + run_dir.string() + " --threads 1");
+    ASSERT_EQ(trained.status, 0) << run << "\n" << trained.output;
+  }
+  EXPECT_FALSE(fs::exists(out / "results.md"));
+  const auto analyzed = run_gridrnn("reproduce --quick --out " + out.string() + kTiny);
+  ASSERT_EQ(analyzed.status, 0) << analyzed.output;
+  EXPECT_EQ(analyzed.output.find(": training"), std::string::npos) << analyzed.output;
+  EXPECT_NE(analyzed.output.find("trained earlier"), std::string::npos) << analyzed.output;
+  EXPECT_TRUE(fs::exists(out / "results.md"));
+}
+
 TEST(ReproduceCli, MistakesExitTwoAndWriteNothing) {
   TempDir dir;
   const fs::path out = dir.path() / "repro";

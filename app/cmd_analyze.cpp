@@ -32,10 +32,10 @@ int run_analyze(const AnalyzeCommand& o) {
   const fs::path run_dir = o.run_dir;
   const DrawnRun& drawn = run.drawn;
   const double total = run.seconds_network + run.seconds_analysis + run.seconds_files;
-  std::printf("analyzed %zu units on %zu evaluation paths x %zu steps (%zu samples, %d shuffles "
-              "per unit) in %.1f s (network %.1f s, analysis %.1f s, files and figures %.1f s)\n",
-              ev.units, ev.trials, ev.steps, result.samples, options.shuffles, total, run.seconds_network,
-              run.seconds_analysis, run.seconds_files);
+  std::printf("analyzed %zu units on %zu evaluation paths x %zu steps (first %zu left out: %zu scored samples, "
+              "%d shuffles per unit) in %.1f s (network %.1f s, analysis %.1f s, files and figures %.1f s)\n",
+              ev.units, ev.trials, ev.steps, ev.steps - result.samples / ev.trials, result.samples,
+              options.shuffles, total, run.seconds_network, run.seconds_analysis, run.seconds_files);
   std::printf("evaluation position RMS %.4g (baseline, always the arena centre: %.4g)\n", ev.position_rms,
               ev.baseline_rms);
   std::printf("units per class (thresholds: %gth percentile of the pooled shuffles):\n", options.percentile);

@@ -56,22 +56,59 @@ struct RunOutcome {
   double percentile = 95;
 };
 
-// The folder: new, empty, or an earlier reproduction at the same scale.
-void prepare_folder(const fs::path& out, const ReproducePlan& plan) {
-  std::error_code ec;
-  const fs::path marker = out / "reproduce.json";
-  if (fs::exists(out, ec) && !fs::is_empty(out, ec)) {
-    if (!fs::is_regular_file(marker, ec)) {
-      throw_user_error("--out '{}' is not empty and holds no reproduction (no reproduce.json); choose a new "
-                       "folder or the folder of an earlier `gridrnn reproduce`",
-                       out.string());
-    }
-    const json earlier = json::parse(io::read_file(marker), nullptr, false);
-    if (earlier.is_discarded() || earlier.value("quick", !plan.quick) != plan.quick) {
-      throw_user_error("--out '{}' holds a reproduction at the other scale ({}); use another folder",
-                       out.string(), plan.quick ? "the full run" : "--quick");
+// Every mistake a reproduction could only discover late, checked before anything is written or
+// trained: each run's config (and that its analysis can work), square_seed1's snapshot schedule
+// (the development analysis needs a snapshot before the end), and the folder: new, empty, or an
+// earlier reproduction at the same scale made with the same settings, whose runs/<name> are run
+// folders.
+void check_plan_and_folder(const fs::path& out, const ReproducePlan& plan) {
+  for (const PlannedRun& r : plan.runs) {
+    const RunConfig config = read_run_config("", r.overrides);
+    check_analysis_fits(config, fmt::format("with --set (run {})", r.name));
+    if (&r == &plan.runs.front()) {
+      const auto& t = config.experiment.train;
+      if (t.snapshot_every < 1 || t.snapshot_every >= t.updates) {
+        throw_user_error("the development analysis of {} needs a snapshot before the end: train.snapshot_every = "
+                         "{} with train.updates = {}; allowed: 1 <= snapshot_every < updates (set both with --set)",
+                         r.name, t.snapshot_every, t.updates);
+      }
     }
   }
+  std::error_code ec;
+  const fs::path marker = out / "reproduce.json";
+  if (!fs::exists(out, ec) || fs::is_empty(out, ec)) return;
+  if (!fs::is_regular_file(marker, ec)) {
+    throw_user_error("--out '{}' is not empty and holds no reproduction (no reproduce.json); choose a new "
+                     "folder or the folder of an earlier `gridrnn reproduce`",
+                     out.string());
+  }
+  const json earlier = json::parse(io::read_file(marker), nullptr, false);
+  if (earlier.is_discarded() || earlier.value("quick", !plan.quick) != plan.quick) {
+    throw_user_error("--out '{}' holds a reproduction at the other scale ({}); use another folder",
+                     out.string(), plan.quick ? "the full run" : "--quick");
+  }
+  const json runs = earlier.value("runs", json::array());
+  for (const PlannedRun& r : plan.runs) {
+    const fs::path dir = out / "runs" / r.name;
+    if (fs::exists(dir, ec) && !fs::is_empty(dir, ec) && !train::is_run_folder(dir)) {
+      throw_user_error("'{}' exists but is not a gridrnn run folder; remove it to rerun this run", dir.string());
+    }
+    for (const json& e : runs) {
+      if (e.value("name", "") != r.name) continue;
+      const auto before = e.value("overrides", std::vector<std::string>{});
+      if (before != r.overrides) {
+        throw_user_error("--out '{}' was made with other settings: run {} had [{}], this invocation asks for [{}]; "
+                         "rerun with the --set values it was made with (reproduce.json lists every run's), "
+                         "or choose another --out",
+                         out.string(), r.name, fmt::join(before, ", "), fmt::join(r.overrides, ", "));
+      }
+    }
+  }
+}
+
+// Creates the folder (checked by check_plan_and_folder) and its reproduce.json.
+void prepare_folder(const fs::path& out, const ReproducePlan& plan) {
+  std::error_code ec;
   fs::create_directories(out / "runs", ec);
   fs::create_directories(out / "figures", ec);
   if (ec) throw_user_error("cannot create '{}': {}", out.string(), ec.message());
@@ -80,7 +117,7 @@ void prepare_folder(const fs::path& out, const ReproducePlan& plan) {
   json runs = json::array();
   for (const PlannedRun& r : plan.runs) runs.push_back({{"name", r.name}, {"overrides", r.overrides}});
   j["runs"] = runs;
-  io::write_file_atomic(marker, j.dump(2) + "\n");
+  io::write_file_atomic(out / "reproduce.json", j.dump(2) + "\n");
 }
 
 RunOutcome train_and_analyze(const fs::path& out, const PlannedRun& planned, AnalyzedRun& analyzed) {
@@ -224,6 +261,7 @@ void write_tsne_figure(const fs::path& path, const Development& d) {
   plot::AxesStyle style;
   style.x_label = "t-SNE 1";
   style.y_label = "t-SNE 2";
+  style.pad_x = true;
   figure.lines(0, 0, plot::PanelHeader("by training stage"), std::move(by_stage), style);
   figure.lines(0, 1, plot::PanelHeader("by the unit's final class (all stages)"), std::move(by_class), style);
   figure.save(path);
@@ -249,6 +287,7 @@ void write_error_figure(const fs::path& path, const ErrorCorrection& e) {
     y.push_back(e.since_contact_mse[k]);
   }
   style.x_label = "log10(steps since the last wall contact)";
+  style.pad_x = true;
   figure.lines(0, 1, plot::PanelHeader("error vs time since a wall contact"),
                {{"network", x, y, plot::category_color(0), plot::Series::Style::kLineAndMarkers}}, style);
   figure.save(path);
@@ -460,23 +499,27 @@ int run_reproduce(const ReproduceCommand& o) {
   set_thread_count(o.threads);
   const auto start = std::chrono::steady_clock::now();
   const ReproducePlan plan = make_plan(o.quick, o.overrides);
-  for (const PlannedRun& r : plan.runs) read_run_config("", r.overrides);  // every config mistake first
   const fs::path out(o.out);
+  check_plan_and_folder(out, plan);
   prepare_folder(out, plan);
   std::printf("reproducing PAPER.md section 6 (%s scale) into %s: %zu training runs\n", o.quick ? "quick" : "full",
               out.c_str(), plan.runs.size());
   for (const auto& line : plan.departures) std::printf("  departs from the paper: %s\n", line.c_str());
   std::fflush(stdout);
   if (o.prepare) {  // the run folders only, to be trained elsewhere (e.g. one cluster job each)
-    std::printf("created the run folders; train each (in any order, anywhere that sees the folder):\n");
+    for (const PlannedRun& planned : plan.runs) open_or_create_run(out / "runs" / planned.name, "", planned.overrides);
+    std::printf("run folders ready; train each (in any order, anywhere that sees the folder):\n");
     for (const PlannedRun& planned : plan.runs) {
       const fs::path dir = out / "runs" / planned.name;
-      open_or_create_run(dir, "", planned.overrides);
-      std::printf("  gridrnn train --resume %s\n", dir.c_str());
+      const RunConfig config = open_run(dir, {});
+      const bool done = train::Trainer(dir, config.experiment).updates_done() >= config.experiment.train.updates;
+      std::printf("  gridrnn train --resume %s%s\n", dir.c_str(), done ? "   (already trained)" : "");
     }
+    std::string sets;
+    for (const auto& assignment : o.overrides) sets += " --set '" + assignment + "'";
     std::printf("(or `mpirun -np K gridrnn train --resume ...` with the MPI build), then write results.md with:\n"
-                "  gridrnn reproduce%s --out %s\n",
-                o.quick ? " --quick" : "", out.c_str());
+                "  gridrnn reproduce%s --out %s%s\n",
+                o.quick ? " --quick" : "", out.c_str(), sets.c_str());
     return 0;
   }
 

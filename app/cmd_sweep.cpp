@@ -185,18 +185,6 @@ bool has_analysis(const fs::path& run_dir, bool figures) {
          (!figures || fs::is_regular_file(run_dir / "report.html", ec));
 }
 
-// Refuses, before training, a run whose analysis could only fail: the shuffle null needs more
-// evaluation samples than 2 min_shift (analysis::analyze_population checks the same).
-void check_analysis_fits(const RunConfig& config) {
-  const std::int64_t samples = config.evaluation.trials * config.evaluation.steps;
-  if (config.analysis.shuffles > 0 && samples <= 2 * static_cast<std::int64_t>(config.analysis.min_shift)) {
-    throw_user_error("the analysis after training would fail: evaluation.trials x evaluation.steps = {} "
-                     "samples must exceed 2 x analysis.min_shift = {}; lower analysis.min_shift, raise "
-                     "the evaluation size, or set analyze = false in the sweep file",
-                     samples, 2 * config.analysis.min_shift);
-  }
-}
-
 // Copies what summary.csv shows of the run's analysis (analysis.json, evaluation.json) into status.
 void record_analysis(const fs::path& run_dir, json& status) {
   const json analysis = json::parse(io::read_file(run_dir / "analysis" / "analysis.json"));
@@ -219,7 +207,7 @@ void run_one(const Sweep& sweep, const RunSpec& spec, const fs::path& out, std::
   std::string phase;  // prefix of a failure's message: which step failed
   try {
     const RunConfig config = open_or_create_run(dir, sweep.base, spec.overrides);
-    if (sweep.analyze) check_analysis_fits(config);
+    if (sweep.analyze) check_analysis_fits(config, "or set analyze = false in the sweep file");
     train::TrainerHooks hooks;
     hooks.after_update = between_updates;
     train::Trainer trainer(dir, config.experiment, hooks);

@@ -98,9 +98,27 @@ Evaluation evaluate(const RunConfig& config, const model::Network& network) {
   return ev;
 }
 
+void check_analysis_fits(const RunConfig& config, const std::string& remedy) {
+  const EvaluationOptions& e = config.evaluation;
+  const std::string tail = remedy.empty() ? std::string() : ", " + remedy;
+  if (e.skip_steps >= e.steps) {
+    throw_user_error("evaluation.skip_steps = {} (the start transient left out; default 30) leaves no step of "
+                     "evaluation.steps = {}; lower evaluation.skip_steps below evaluation.steps{}",
+                     e.skip_steps, e.steps, tail);
+  }
+  const std::int64_t scored = e.trials * (e.steps - e.skip_steps);
+  if (config.analysis.shuffles > 0 && scored <= 2 * static_cast<std::int64_t>(config.analysis.min_shift)) {
+    throw_user_error("evaluation.trials x (evaluation.steps - evaluation.skip_steps) = {} x ({} - {}) = {} scored "
+                     "samples must exceed 2 x analysis.min_shift = {} for the shuffle nulls; lower "
+                     "analysis.min_shift or evaluation.skip_steps, or raise evaluation.trials or "
+                     "evaluation.steps{}",
+                     e.trials, e.steps, e.skip_steps, scored, 2 * config.analysis.min_shift, tail);
+  }
+}
+
 Evaluation without_start(const Evaluation& ev, std::size_t skip_steps) {
   if (skip_steps >= ev.steps) {
-    throw InternalError(fmt::format("without_start: skip_steps {} >= steps {} (config validation missed it)",
+    throw InternalError(fmt::format("without_start: skip_steps {} >= steps {} (check_analysis_fits missed it)",
                                     skip_steps, ev.steps));
   }
   Evaluation kept;
@@ -109,20 +127,19 @@ Evaluation without_start(const Evaluation& ev, std::size_t skip_steps) {
   kept.units = ev.units;
   kept.position_rms = ev.position_rms;
   kept.baseline_rms = ev.baseline_rms;
-  const std::size_t S = kept.trials * kept.steps, N = ev.units;
-  kept.positions.resize(2 * S);
-  kept.headings.resize(S);
-  kept.speeds.resize(S);
-  kept.activities.resize(S * N);
-  kept.outputs.resize(2 * S);
-  for (std::size_t m = 0; m < ev.trials; ++m) {
-    const std::size_t from = m * ev.steps + skip_steps, to = m * kept.steps, n = kept.steps;
-    std::copy_n(&ev.positions[2 * from], 2 * n, &kept.positions[2 * to]);
-    std::copy_n(&ev.outputs[2 * from], 2 * n, &kept.outputs[2 * to]);
-    std::copy_n(&ev.headings[from], n, &kept.headings[to]);
-    std::copy_n(&ev.speeds[from], n, &kept.speeds[to]);
-    std::copy_n(&ev.activities[from * N], n * N, &kept.activities[to * N]);
-  }
+  // One copy rule for every per-sample array (width values per sample, trial-major): path m's
+  // samples skip_steps..steps-1 become kept samples m * kept.steps + 0..kept.steps-1.
+  const auto keep = [&](const auto& from, auto& to, std::size_t width) {
+    to.resize(kept.trials * kept.steps * width);
+    for (std::size_t m = 0; m < ev.trials; ++m) {
+      std::copy_n(&from[(m * ev.steps + skip_steps) * width], kept.steps * width, &to[m * kept.steps * width]);
+    }
+  };
+  keep(ev.positions, kept.positions, 2);
+  keep(ev.outputs, kept.outputs, 2);
+  keep(ev.headings, kept.headings, 1);
+  keep(ev.speeds, kept.speeds, 1);
+  keep(ev.activities, kept.activities, ev.units);
   return kept;
 }
 
@@ -204,6 +221,7 @@ analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const E
 AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>& overrides, bool figures) {
   const auto start = std::chrono::steady_clock::now();
   const RunConfig config = open_run(run_dir, overrides);
+  check_analysis_fits(config);
   const model::Network network = model::load_network(run_dir / "network");
   AnalyzedRun run;
   run.evaluation = evaluate(config, network);

@@ -38,6 +38,13 @@ struct Evaluation {
 // Runs network on the [evaluation] paths of config (Stream::kEvaluation, seed = [train] seed).
 Evaluation evaluate(const RunConfig& config, const model::Network& network);
 
+// Refuses (UserError naming the keys) an analysis of config that could only fail: skip_steps must
+// leave steps of every path, and the shuffle null needs more scored samples than 2 min_shift
+// (analysis::analyze_population checks the same, but only after the network ran). `remedy` ends
+// the message (e.g. "or set analyze = false in the sweep file"); empty: nothing added. Called
+// before any training or evaluation by analyze, sweep and reproduce.
+void check_analysis_fits(const RunConfig& config, const std::string& remedy = {});
+
 // The samples the analyses score: every path of ev without its first skip_steps steps (the start
 // transient, [evaluation] skip_steps). steps shrinks by skip_steps; position_rms and baseline_rms
 // stay those of all steps.

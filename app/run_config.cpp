@@ -18,11 +18,6 @@ EvaluationOptions EvaluationOptions::from_config(const io::ConfigReader& section
                                  "steps at the start of every evaluation path left out of rate maps "
                                  "and scores (the network's start transient); the position error "
                                  "uses all steps");
-  if (o.skip_steps >= o.steps) {
-    throw_user_error("evaluation.skip_steps = {} leaves no step of evaluation.steps = {}; allowed: "
-                     "skip_steps < steps",
-                     o.skip_steps, o.steps);
-  }
   if (o.trials * o.steps > 20'000'000) {
     throw_user_error("evaluation.trials x evaluation.steps = {} x {} = {} samples is too many; "
                      "allowed: at most 20000000",

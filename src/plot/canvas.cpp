@@ -469,12 +469,8 @@ DataTransform Figure::layout(const Panel& panel) const {
         ys.push_back(p[1]);
       }
     }
-    // Lines run edge to edge; markers get room so that none sits on the frame.
-    const bool markers = std::any_of(plot->series.begin(), plot->series.end(), [](const Series& s) {
-      return s.style == Series::Style::kMarkers || s.style == Series::Style::kLineAndMarkers;
-    });
     std::array<double, 2> x_range = style.x_range.value_or(
-        padded(finite_range(xs, false).value_or(std::array<double, 2>{0.0, 1.0}), markers ? 0.04 : 0.0));
+        padded(finite_range(xs, false).value_or(std::array<double, 2>{0.0, 1.0}), style.pad_x ? 0.04 : 0.0));
     std::array<double, 2> y_range;
     if (style.y_range) {
       y_range = *style.y_range;

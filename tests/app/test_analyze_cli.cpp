@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 using testing::run_gridrnn;
 using testing::TempDir;
 
-// 8 units, 2 updates; the analysis keys make analyze fast (600 samples, 8 x 8 maps, 4 shuffles).
+// 8 units, 2 updates; the analysis keys make analyze fast (12 x 50 samples, 240 scored from step 30
+// on; 8 x 8 maps, 4 shuffles).
 constexpr const char* kTinyRun = R"(
 [task]
 steps = 30
@@ -156,6 +157,23 @@ TEST_F(AnalyzeCli, SkipStepsLeavesOutTheFirstStepsOfEveryPath) {
   EXPECT_NE(io::read_file(all / "analysis/rate_maps.npy"), io::read_file(skipped / "analysis/rate_maps.npy"));
 }
 
+// skip_steps is checked where an analysis happens, not when a config is read: a run with
+// evaluation paths no longer than the default skip trains (and resumes) as before.
+TEST_F(AnalyzeCli, ShortEvaluationPathsTrainAndOnlyTheirAnalysisIsRefused) {
+  io::write_file_atomic(dir_ / "c.toml", kTinyRun);
+  const fs::path run = dir_ / "short";
+  const auto trained = run_gridrnn("train --config " + (dir_ / "c.toml").string() +
+                                   " --set evaluation.steps=20 --set train.updates=1 --out " + run.string());
+  ASSERT_EQ(trained.status, 0) << trained.output;
+  const auto resumed = run_gridrnn("train --resume " + run.string());
+  EXPECT_EQ(resumed.status, 0) << resumed.output;
+  const auto analyzed = run_gridrnn("analyze " + run.string());
+  EXPECT_EQ(analyzed.status, 2) << analyzed.output;
+  EXPECT_NE(analyzed.output.find("evaluation.skip_steps = 30"), std::string::npos) << analyzed.output;
+  EXPECT_NE(analyzed.output.find("evaluation.steps = 20"), std::string::npos) << analyzed.output;
+  EXPECT_TRUE(run_gridrnn("analyze --set evaluation.skip_steps=5 --set analysis.min_shift=50 " + run.string()).status == 0);
+}
+
 TEST_F(AnalyzeCli, PlotRedrawsFiguresAndReportFromTheSavedAnalysis) {
   const fs::path run = copy_run();
   ASSERT_EQ(run_gridrnn("analyze " + run.string()).status, 0);
@@ -195,6 +213,16 @@ TEST_F(AnalyzeCli, BadInputsExitWithStatus2AndWriteNothing) {
   EXPECT_NE(r6.output.find("evaluation.skip_steps = 50"), std::string::npos) << r6.output;
   EXPECT_NE(r6.output.find("evaluation.steps = 50"), std::string::npos) << r6.output;
   EXPECT_FALSE(fs::exists(too_many / "analysis"));
+
+  // Too few scored samples for the shuffles: 12 x (40 - 30) = 120 <= 2 x 100, refused before the
+  // network runs, naming every key that sets the count.
+  const fs::path few = copy_run("few");
+  const auto r7 = run_gridrnn("analyze --set evaluation.steps=40 " + few.string());
+  EXPECT_EQ(r7.status, 2) << r7.output;
+  for (const char* key : {"evaluation.trials", "evaluation.steps", "evaluation.skip_steps", "analysis.min_shift",
+                          "= 120 scored samples"})
+    EXPECT_NE(r7.output.find(key), std::string::npos) << key << "\n" << r7.output;
+  EXPECT_FALSE(fs::exists(few / "analysis"));
 
   const fs::path not_analyzed = copy_run("not_analyzed");
   const auto r3 = run_gridrnn("plot " + not_analyzed.string());

@@ -131,6 +131,36 @@ TEST(ReproduceCli, MistakesExitTwoAndWriteNothing) {
   EXPECT_EQ(bad_value.status, 2) << bad_value.output;
   EXPECT_FALSE(fs::exists(out));
 
+  // Mistakes only the end of a long run would show are refused up front.
+  const auto no_snapshots = run_gridrnn("reproduce --quick --out " + out.string() + kTiny +
+                                        " --set train.snapshot_every=0");
+  EXPECT_EQ(no_snapshots.status, 2) << no_snapshots.output;
+  EXPECT_NE(no_snapshots.output.find("train.snapshot_every = 0"), std::string::npos) << no_snapshots.output;
+  const auto few_samples = run_gridrnn("reproduce --quick --prepare --out " + out.string() + kTiny +
+                                       " --set evaluation.trials=3");
+  EXPECT_EQ(few_samples.status, 2) << few_samples.output;
+  EXPECT_NE(few_samples.output.find("scored samples"), std::string::npos) << few_samples.output;
+  EXPECT_FALSE(fs::exists(out));
+
+  // A folder made with other --set values is refused (its runs would keep their own settings).
+  ASSERT_EQ(run_gridrnn("reproduce --quick --prepare --out " + out.string() + kTiny).status, 0);
+  const std::string marker = io::read_file(out / "reproduce.json");
+  const auto other_settings = run_gridrnn("reproduce --quick --prepare --out " + out.string() + kTiny +
+                                          " --set model.units=6");
+  EXPECT_EQ(other_settings.status, 2) << other_settings.output;
+  EXPECT_NE(other_settings.output.find("model.units=6"), std::string::npos) << other_settings.output;
+  EXPECT_EQ(io::read_file(out / "reproduce.json"), marker);
+  // A foreign folder in place of a run: refused before anything is written.
+  fs::remove_all(out / "runs" / "triangle_seed1");
+  fs::create_directories(out / "runs" / "triangle_seed1");
+  io::write_file_atomic(out / "runs" / "triangle_seed1" / "mine.txt", "x\n");
+  fs::remove_all(out / "runs" / "square_seed1");
+  const auto foreign = run_gridrnn("reproduce --quick --prepare --out " + out.string() + kTiny);
+  EXPECT_EQ(foreign.status, 2) << foreign.output;
+  EXPECT_NE(foreign.output.find("triangle_seed1"), std::string::npos) << foreign.output;
+  EXPECT_FALSE(fs::exists(out / "runs" / "square_seed1"));
+  fs::remove_all(out);
+
   fs::create_directories(out);
   io::write_file_atomic(out / "notes.txt", "mine\n");
   const auto not_ours = run_gridrnn("reproduce --quick --out " + out.string() + kTiny);

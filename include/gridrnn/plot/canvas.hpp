@@ -107,7 +107,8 @@ struct Series {
 struct AxesStyle {
   std::string x_label, y_label;  // both required (an unlabelled axis is refused)
   bool log_y = false;            // non-positive y values are left out
-  std::optional<std::array<double, 2>> x_range, y_range;  // default: from the data, padded
+  std::optional<std::array<double, 2>> x_range, y_range;  // default: from the data, y padded
+  bool pad_x = false;  // pad the data's x range too (scatter plots: no marker on the frame)
   bool equal_aspect = false;       // one data unit is as long on x as on y (paths in an arena)
   bool legend = true;              // drawn when at least one series has a label
   std::vector<Polyline> outlines;  // closed polylines drawn under the series (arena walls)

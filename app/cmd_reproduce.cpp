@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -143,14 +142,7 @@ RunOutcome train_and_analyze(const fs::path& out, const PlannedRun& planned, Ana
   o.updates = trained.updates_done;
   // Training time of the whole run (all sessions, also when trained by an earlier invocation):
   // the sum of metrics.jsonl's per-update seconds.
-  o.train_seconds = 0;
-  {
-    std::istringstream lines(io::read_file(dir / "metrics.jsonl"));
-    for (std::string line; std::getline(lines, line);) {
-      const json update = json::parse(line, nullptr, false);
-      if (!update.is_discarded()) o.train_seconds += update.value("seconds", 0.0);
-    }
-  }
+  o.train_seconds = training_seconds(dir);
   o.analysis_seconds = analyzed.seconds_network + analyzed.seconds_analysis + analyzed.seconds_files;
   double speed = 0, mvl = 0, border_speed = 0;
   std::size_t passes = 0, border_units = 0;
@@ -507,11 +499,10 @@ int run_reproduce(const ReproduceCommand& o) {
   for (const auto& line : plan.departures) std::printf("  departs from the paper: %s\n", line.c_str());
   std::fflush(stdout);
   if (o.prepare) {  // the run folders only, to be trained elsewhere (e.g. one cluster job each)
-    for (const PlannedRun& planned : plan.runs) open_or_create_run(out / "runs" / planned.name, "", planned.overrides);
     std::printf("run folders ready; train each (in any order, anywhere that sees the folder):\n");
     for (const PlannedRun& planned : plan.runs) {
       const fs::path dir = out / "runs" / planned.name;
-      const RunConfig config = open_run(dir, {});
+      const RunConfig config = open_or_create_run(dir, "", planned.overrides);
       const bool done = train::Trainer(dir, config.experiment).updates_done() >= config.experiment.train.updates;
       std::printf("  gridrnn train --resume %s%s\n", dir.c_str(), done ? "   (already trained)" : "");
     }

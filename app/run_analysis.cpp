@@ -212,10 +212,16 @@ void write_extra_arrays(const fs::path& dir, const Evaluation& ev, const Evaluat
   io::write_file_atomic(dir / kEvaluationFile, j.dump(2) + "\n");
 }}  // namespace
 
-analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const Evaluation& ev) {
-  const Evaluation kept = without_start(ev, static_cast<std::size_t>(config.evaluation.skip_steps));
+namespace {
+// Scores the samples that are already without their start transient.
+analysis::PopulationAnalysis analyze_scored(const RunConfig& config, const Evaluation& kept) {
   return analysis::analyze_population(kept.positions, kept.headings, kept.speeds, kept.activities, kept.units,
                                       arena_geometry(config.experiment.arena), config.analysis);
+}
+}  // namespace
+
+analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const Evaluation& ev) {
+  return analyze_scored(config, without_start(ev, static_cast<std::size_t>(config.evaluation.skip_steps)));
 }
 
 AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>& overrides, bool figures) {
@@ -226,15 +232,14 @@ AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>&
   AnalyzedRun run;
   run.evaluation = evaluate(config, network);
   const auto evaluated = std::chrono::steady_clock::now();
-  run.population = analyze_evaluation(config, run.evaluation);
+  const Evaluation kept = without_start(run.evaluation, static_cast<std::size_t>(config.evaluation.skip_steps));
+  run.population = analyze_scored(config, kept);
   const auto analyzed = std::chrono::steady_clock::now();
   io::OutputDir out(run_dir, /*allow_existing=*/true);
   const fs::path analysis_dir = out / "analysis";
   fs::create_directories(analysis_dir);
   analysis::write_population_analysis(analysis_dir, run.population);
-  write_extra_arrays(analysis_dir, run.evaluation,
-                     without_start(run.evaluation, static_cast<std::size_t>(config.evaluation.skip_steps)), config,
-                     network);
+  write_extra_arrays(analysis_dir, run.evaluation, kept, config, network);
   if (figures) run.drawn = draw_run(run_dir, analysis_dir, out.staging(), config);
   out.commit();
   const auto end = std::chrono::steady_clock::now();

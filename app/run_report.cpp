@@ -148,6 +148,7 @@ std::vector<plot::UnitMap> unit_maps(const io::NpyArray& array, const std::vecto
 
 struct TrainingLog {
   plot::TrainingCurves curves;
+  double seconds = 0;  // sum of the per-update seconds
   std::vector<std::pair<std::string, std::string>> summary;
 };
 
@@ -173,7 +174,7 @@ TrainingLog read_training_log(const fs::path& file) {
   std::stringstream text(io::read_file(file));
   std::string line_text;
   json last, last_validation;
-  double seconds = 0;
+  double& seconds = log.seconds;
   std::size_t row = 0;
   while (std::getline(text, line_text)) {
     ++row;
@@ -222,6 +223,8 @@ TrainingLog read_training_log(const fs::path& file) {
 }
 
 }  // namespace
+
+double training_seconds(const fs::path& run_dir) { return read_training_log(run_dir / "metrics.jsonl").seconds; }
 
 DrawnRun draw_run(const fs::path& run_dir, const fs::path& analysis_dir, const fs::path& out_dir,
                   const RunConfig& config) {

@@ -31,6 +31,10 @@ struct DrawnRun {
   std::size_t units = 0;
 };
 
+// Training time of a run, all sessions: the sum of metrics.jsonl's per-update seconds (0 when no
+// update is done; UserError naming the file for a corrupt line).
+double training_seconds(const std::filesystem::path& run_dir);
+
 // Reads analysis_dir (rate_maps.npy, autocorr.npy, units.csv, analysis.json and the files above)
 // and run_dir/metrics.jsonl, then writes out_dir/figures/*.png and out_dir/report.html.
 // UserError naming the file for anything missing, corrupt or inconsistent.

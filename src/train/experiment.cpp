@@ -53,7 +53,7 @@ Experiment Experiment::from_config(const io::ConfigReader& root) {
   e.arena = arena::Arena::from_config(root.section("arena"));
   e.motion = trajectory::MotionOptions::from_config(root.section("motion"));
   e.task = TaskOptions::from_config(root.section("task"));
-  e.model = model::ModelOptions::from_config(root.section("model"),
+  e.model = model::ModelOptions::from_config(root.section("model"), root.section("readout"),
                                              trajectory::input_size(e.task.encoding));
   e.loss = model::LossOptions::from_config(root.section("loss"));
   e.train = TrainOptions::from_config(root.section("train"));

@@ -83,7 +83,7 @@ TEST(Initialization, FollowsThePaper) {
 
 TEST(ModelConfig, ReadsDefaultsAndRefusesBadValues) {
   auto config = io::ConfigReader::from_string("[model]\nunits = 50\nw_rec_init = \"gaussian\"\n[loss]\nlambda_fr = 0.2\n", "t.toml");
-  const auto model = ModelOptions::from_config(config.section("model"), 2);
+  const auto model = ModelOptions::from_config(config.section("model"), config.section("readout"), 2);
   const auto loss = LossOptions::from_config(config.section("loss"));
   config.finish();
   EXPECT_EQ(model.units, 50u);
@@ -93,9 +93,9 @@ TEST(ModelConfig, ReadsDefaultsAndRefusesBadValues) {
   EXPECT_DOUBLE_EQ(loss.lambda_l2, 0.5);
   EXPECT_DOUBLE_EQ(loss.lambda_fr, 0.2);
   auto bad = io::ConfigReader::from_string("[model]\ndt = 2.0\n", "t.toml");
-  expect_user_error([&] { ModelOptions::from_config(bad.section("model"), 3); }, "dt");
+  expect_user_error([&] { ModelOptions::from_config(bad.section("model"), bad.section("readout"), 3); }, "dt");
   auto bad_choice = io::ConfigReader::from_string("[model]\ninitial_state = \"random\"\n", "t.toml");
-  EXPECT_THROW(ModelOptions::from_config(bad_choice.section("model"), 3), UserError);
+  EXPECT_THROW(ModelOptions::from_config(bad_choice.section("model"), bad_choice.section("readout"), 3), UserError);
 }
 
 class PredictCli : public ::testing::Test {

@@ -1,0 +1,214 @@
+// Readout heads: options, and the place and head-direction codes (equations in readout.hpp).
+#include "model/detail/avx512_warnings.hpp"  // first: before any Eigen header
+#include "gridrnn/model/readout.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "gridrnn/core/error.hpp"
+
+namespace gridrnn::model {
+
+std::string to_string(PlaceTuning tuning) { return tuning == PlaceTuning::kGaussian ? "gaussian" : "dog"; }
+std::string to_string(PlaceLoss loss) { return loss == PlaceLoss::kSquaredError ? "squared_error" : "cross_entropy"; }
+std::string to_string(CentreLayout layout) { return layout == CentreLayout::kLattice ? "lattice" : "random"; }
+
+PlaceTuning place_tuning_from_string(const std::string& name) {
+  if (name == "dog") return PlaceTuning::kDifferenceOfSoftmax;
+  if (name == "gaussian") return PlaceTuning::kGaussian;
+  throw_user_error("readout.place.tuning = \"{}\": must be \"dog\" or \"gaussian\"", name);
+}
+PlaceLoss place_loss_from_string(const std::string& name) {
+  if (name == "cross_entropy") return PlaceLoss::kCrossEntropy;
+  if (name == "squared_error") return PlaceLoss::kSquaredError;
+  throw_user_error("readout.place.loss = \"{}\": must be \"cross_entropy\" or \"squared_error\"", name);
+}
+CentreLayout centre_layout_from_string(const std::string& name) {
+  if (name == "random") return CentreLayout::kRandom;
+  if (name == "lattice") return CentreLayout::kLattice;
+  throw_user_error("readout.place.centres = \"{}\": must be \"random\" or \"lattice\"", name);
+}
+
+std::string ReadoutOptions::heads_name() const {
+  std::string name;
+  const auto add = [&](bool on, const char* head) {
+    if (!on) return;
+    if (!name.empty()) name += "+";
+    name += head;
+  };
+  add(position, "position");
+  add(place, "place");
+  add(head_direction, "head_direction");
+  return name;
+}
+
+void ReadoutOptions::validate() const {
+  if (head_count() == 0)
+    throw_user_error("readout.heads: at least one head is needed (\"position\", \"place\", \"head_direction\", joined by '+')");
+  const auto check_weight = [](double w, const char* key) {
+    if (!(w > 0.0) || !std::isfinite(w)) throw_user_error("{} = {}: must be > 0", key, w);
+  };
+  if (position) check_weight(position_head.weight, "readout.position.weight");
+  if (place) {
+    const auto& p = place_head;
+    if (p.cells < 1 || p.cells > 100000) throw_user_error("readout.place.cells = {}: must be in [1, 100000]", p.cells);
+    if (!(p.sigma > 0.0) || !std::isfinite(p.sigma)) throw_user_error("readout.place.sigma = {}: must be > 0", p.sigma);
+    if (p.tuning == PlaceTuning::kDifferenceOfSoftmax && (!(p.surround_ratio > 1.0) || !std::isfinite(p.surround_ratio)))
+      throw_user_error("readout.place.surround_ratio = {}: must be > 1 (the surround is wider than the centre)", p.surround_ratio);
+    check_weight(p.weight, "readout.place.weight");
+    if (!place_centres.empty() && place_centres.size() != 2 * p.cells)
+      throw_user_error("place-cell centres hold {} values; readout.place.cells = {} needs ({}, 2)", place_centres.size(), p.cells, p.cells);
+    for (double c : place_centres)
+      if (!std::isfinite(c)) throw_user_error("place-cell centres contain a non-finite value");
+  } else if (!place_centres.empty()) {
+    throw_user_error("place-cell centres given but readout.heads = \"{}\" has no place head", heads_name());
+  }
+  if (head_direction) {
+    const auto& h = head_direction_head;
+    if (h.cells < 1 || h.cells > 100000) throw_user_error("readout.head_direction.cells = {}: must be in [1, 100000]", h.cells);
+    if (!(h.kappa >= 0.0) || !std::isfinite(h.kappa)) throw_user_error("readout.head_direction.kappa = {}: must be >= 0", h.kappa);
+    check_weight(h.weight, "readout.head_direction.weight");
+  }
+}
+
+ReadoutOptions ReadoutOptions::from_config(const io::ConfigReader& s) {
+  ReadoutOptions o;
+  const std::string heads = s.text(
+      "heads", "position",
+      "readout heads joined by '+': position (x, y; squared error; the paper's), place (place cells; "
+      "softmax cross-entropy; Sorscher et al.), head_direction (von Mises cells; Banino et al.)");
+  o.position = false;
+  std::size_t begin = 0;
+  while (begin <= heads.size()) {
+    const std::size_t end = std::min(heads.find('+', begin), heads.size());
+    const std::string head = heads.substr(begin, end - begin);
+    bool* flag = head == "position" ? &o.position : head == "place" ? &o.place : head == "head_direction" ? &o.head_direction : nullptr;
+    if (flag == nullptr)
+      throw_user_error("readout.heads = \"{}\": unknown head \"{}\"; heads are position, place and head_direction, joined by '+' (e.g. \"position+place\")", heads, head);
+    if (*flag) throw_user_error("readout.heads = \"{}\": head \"{}\" named twice", heads, head);
+    *flag = true;
+    begin = end + 1;
+  }
+  // A head's section is read only when the head is chosen, so finish() refuses keys of a head
+  // that is not (a place-cell setting in a position-only network is a mistake, not a no-op).
+  if (o.position) {
+    o.position_head.weight = s.section("position").number("weight", 1.0, 0.0, 1e9, "loss weight of the position head", true);
+  }
+  if (o.place) {
+    const auto p = s.section("place");
+    auto& h = o.place_head;
+    h.cells = static_cast<std::size_t>(p.integer("cells", 512, 1, 100000, "number of place cells N_p (reference: 512)"));
+    h.sigma = p.number("sigma", 0.12, 0.0, 1e9, "place-cell tuning width sigma, arena units (reference: 0.12 m)", true);
+    h.tuning = place_tuning_from_string(p.choice("tuning", "dog", {"dog", "gaussian"},
+        "tuning: dog (difference of softmaxes, centre-surround; reference) or gaussian (softmax of -d^2/2sigma^2)"));
+    h.surround_ratio = p.number("surround_ratio", 2.0, 0.0, 1e9, "surround sigma^2 over centre sigma^2, > 1 (reference: 2); dog only", true);
+    h.loss = place_loss_from_string(p.choice("loss", "cross_entropy", {"cross_entropy", "squared_error"},
+        "loss: softmax cross-entropy (reference) or squared error of the linear outputs"));
+    h.centres = centre_layout_from_string(p.choice("centres", "random", {"random", "lattice"},
+        "centres: uniform at random in the arena (keyed by train.seed, saved with the network) or a square lattice (rectangular arenas)"));
+    h.weight = p.number("weight", 1.0, 0.0, 1e9, "loss weight of the place head", true);
+  }
+  if (o.head_direction) {
+    const auto p = s.section("head_direction");
+    auto& h = o.head_direction_head;
+    h.cells = static_cast<std::size_t>(p.integer("cells", 12, 1, 100000, "number of head-direction cells N_h (Banino et al.: 12)"));
+    h.kappa = p.number("kappa", 20.0, 0.0, 1e9, "von Mises concentration kappa (Banino et al.: 20)");
+    h.weight = p.number("weight", 1.0, 0.0, 1e9, "loss weight of the head-direction head", true);
+  }
+  o.validate();
+  return o;
+}
+
+namespace {
+
+// out_i = softmax_i(-d2_i * scale), computed stably (largest logit subtracted first).
+void softmax_of_distances(const std::vector<double>& d2, double scale, std::vector<double>& out) {
+  double largest = -std::numeric_limits<double>::infinity();
+  for (double d : d2) largest = std::max(largest, -d * scale);
+  double sum = 0.0;
+  out.resize(d2.size());
+  for (std::size_t i = 0; i < d2.size(); ++i) {
+    out[i] = std::exp(-d2[i] * scale - largest);
+    sum += out[i];
+  }
+  for (double& o : out) o /= sum;
+}
+
+}  // namespace
+
+template <typename S>
+void place_code(const PlaceHeadOptions& o, const double* centres, double px, double py, S* q) {
+  const std::size_t n = o.cells;
+  thread_local std::vector<double> d2, centre, surround;
+  d2.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double dx = px - centres[2 * i], dy = py - centres[2 * i + 1];
+    d2[i] = dx * dx + dy * dy;
+  }
+  softmax_of_distances(d2, 1.0 / (2.0 * o.sigma * o.sigma), centre);
+  if (o.tuning == PlaceTuning::kGaussian) {
+    for (std::size_t i = 0; i < n; ++i) q[i] = static_cast<S>(centre[i]);
+    return;
+  }
+  softmax_of_distances(d2, 1.0 / (2.0 * o.surround_ratio * o.sigma * o.sigma), surround);
+  double lowest = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < n; ++i) {
+    centre[i] -= surround[i];
+    lowest = std::min(lowest, centre[i]);
+  }
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) sum += centre[i] - lowest;
+  // A single cell (or all cells at one distance) leaves nothing after the shift: uniform code.
+  for (std::size_t i = 0; i < n; ++i) q[i] = static_cast<S>(sum > 0.0 ? (centre[i] - lowest) / sum : 1.0 / static_cast<double>(n));
+}
+
+template <typename S>
+void head_direction_code(const HeadDirectionHeadOptions& o, double heading, S* q) {
+  const std::size_t n = o.cells;
+  double sum = 0.0;
+  thread_local std::vector<double> e;
+  e.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double phi = 2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n);
+    e[i] = std::exp(o.kappa * (std::cos(heading - phi) - 1.0));  // -kappa: the largest logit is kappa
+    sum += e[i];
+  }
+  for (std::size_t i = 0; i < n; ++i) q[i] = static_cast<S>(e[i] / sum);
+}
+
+template <typename S>
+void decode_place(const S* z, const double* centres, std::size_t cells, double& x, double& y) {
+  // The 3 largest entries, ties to the lower index (deterministic).
+  std::array<std::size_t, 3> best{};
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < cells; ++i) {
+    std::size_t pos = found;
+    while (pos > 0 && z[i] > z[best[pos - 1]]) --pos;
+    if (pos >= 3) continue;
+    for (std::size_t k = std::min<std::size_t>(found, 2); k > pos; --k) best[k] = best[k - 1];
+    best[pos] = i;
+    found = std::min<std::size_t>(found + 1, 3);
+  }
+  x = y = 0.0;
+  for (std::size_t k = 0; k < found; ++k) {
+    x += centres[2 * best[k]];
+    y += centres[2 * best[k] + 1];
+  }
+  x /= static_cast<double>(found);
+  y /= static_cast<double>(found);
+}
+
+template void place_code<float>(const PlaceHeadOptions&, const double*, double, double, float*);
+template void place_code<double>(const PlaceHeadOptions&, const double*, double, double, double*);
+template void head_direction_code<float>(const HeadDirectionHeadOptions&, double, float*);
+template void head_direction_code<double>(const HeadDirectionHeadOptions&, double, double*);
+template void decode_place<float>(const float*, const double*, std::size_t, double&, double&);
+template void decode_place<double>(const double*, const double*, std::size_t, double&, double&);
+
+}  // namespace gridrnn::model

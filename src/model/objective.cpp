@@ -2,13 +2,17 @@
 // written once for float and double (equations: docs/design.md "## The network").
 //
 // Memory layout, per chunk of Bc trials (chunk-major, then time-major, then trial, then unit):
-//   U      (T+1, Bc, N)   u[t] = tanh(x[t]) of the last stored forward pass
-//   GZ     (T, Bc, N)     alpha * dL/dx[t+1]: the gradient w.r.t. the drive of step t
+//   U      (T+1, Bc, N)   u[t] of the last stored forward pass (with rate noise: r[t] + xi)
+//   R      (T+1, Bc, N)   r[t] = f(x[t]), only with rate noise (else U is r)
+//   GZ     (T, Bc, N)     alpha * dL/dx[t+1]: the gradient w.r.t. the drive of step t; before the
+//                         backward pass it holds the cell heads' dL/du[t+1]
 //   RU     (T+1, Bc, N)   R{u[t]} of the last G v (only curvature chunks)
-//   DY     (T, Bc, 2)     dL/dy[t] (or H_y R{y[t]} in G v)
-//   inputs (T, Bc, N_in), targets (T, Bc, 2), starts (Bc, 2)
-// Each step is one (Bc x N)(N x N) product; the weight gradients are single products over all
-// T*Bc rows after the backward recurrence (GZ^T U, GZ^T I, DY^T U).
+//   DY     (T, Bc, 2)     dL/dy[t] of the position head (or H_y R{y[t]} in G v)
+//   P, DZ  (T, Bc, K)     per cell head (place, head direction): softmax(z), dL/dz (or H R{z})
+//   inputs (T, Bc, N_in), targets (T, Bc, 2), starts (Bc, 2), cell-head targets Q (T, Bc, K)
+// Each step is one (Bc x N)(N x N) product and one (Bc x N)(N x K) per cell head; the weight
+// gradients are single products over all T*Bc rows after the backward recurrence (GZ^T U,
+// GZ^T I, DY^T U, DZ^T U), and so is the cell heads' dL/du = DZ W.
 #include "model/detail/avx512_warnings.hpp"  // first: before any Eigen header
 #include "gridrnn/model/objective.hpp"
 
@@ -16,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <vector>
 
@@ -93,33 +98,49 @@ struct CtrnnObjectiveT<S>::Impl {
   using ConstArrayMap = Eigen::Map<const Array>;
   using Index = Eigen::Index;
 
+  // A softmax or squared-error head over K cells (place or head direction): z = W u, W (K, N)
+  // at theta offset `offset`. Per chunk (chunk-major, as U): targets Q (T, Bc, K); in the stored
+  // pass P = softmax(z) (cross-entropy: kept for G v) and DZ = dL/dz (or H R{z} in G v).
+  struct CellHead {
+    HeadKind kind = HeadKind::kPlace;
+    std::size_t K = 0, offset = 0;
+    bool cross_entropy = true;
+    double weight = 1.0;
+    AlignedVector<S> Q, P, DZ;
+  };
+
   ModelOptions model;
   LossOptions loss;
   ObjectiveSettings settings;
   ParameterLayout layout;
   std::size_t N, N_in;
   S alpha;
+  Nonlinearity f;
+  bool rate_noise;         // noise on the rate: u != r, R stored apart from U
+  bool place_initial;      // from_place_code: u[0] = x[0]
+  std::vector<CellHead> cell_heads;  // place first, then head direction
+  int place_index = -1;    // index of the place head in cell_heads, or -1
 
   // Minibatch, original layout (kept so chunks can be rebuilt when the curvature count changes).
   std::size_t T = 0, B = 0;
   bool has_targets = false;
-  AlignedVector<float> batch_inputs, batch_targets, batch_starts;
+  AlignedVector<float> batch_inputs, batch_targets, batch_starts, batch_headings;
   std::uint64_t noise_seed = 0, update_index = 0;
   std::size_t curvature_request = 0;  // 0 = all
 
   // Chunked copies and states.
   std::vector<ChunkRange> chunks;
   std::size_t curvature_chunks = 0, curvature_trials = 0;
-  AlignedVector<S> inputs, targets, starts;
-  AlignedVector<S> U, GZ, RU, DY;
+  AlignedVector<S> inputs, targets, starts, start_codes;
+  AlignedVector<S> U, R, GZ, RU, DY;
   struct Scratch {
-    AlignedVector<S> x, A, ring;
+    AlignedVector<S> x, A, ring, rate, z, decoded;
     AlignedVector<float> noise, noise_scratch;
     AlignedVector<S> partial;  // per-chunk parameter gradient
-    double sum_sq_error = 0.0, sum_sq_rate = 0.0;
+    double sum_position = 0.0, sum_rate = 0.0, sum_decoded = 0.0;
+    std::vector<double> sum_cells;  // per cell head
   };
   std::vector<Scratch> scratch;
-  bool layout_ready = false;
 
   // Weights in the compute precision, same layout as theta; W_in transposed for the drive loop.
   // w holds the weights of the stored states (the last value_gradient); value() and predict()
@@ -136,16 +157,37 @@ struct CtrnnObjectiveT<S>::Impl {
 
   Impl(const ModelOptions& m, const LossOptions& l, const ObjectiveSettings& s)
       : model(m), loss(l), settings(s), layout(m), N(m.units), N_in(m.inputs),
-        alpha(static_cast<S>(m.alpha())) {
+        alpha(static_cast<S>(m.alpha())), f(m.nonlinearity),
+        rate_noise(m.noise_placement == NoisePlacement::kRate && m.noise_sd > 0.0),
+        place_initial(m.initial_state == InitialState::kFromPlaceCode) {
     model.validate();
     loss.validate();
     single_threaded_blas();
     if (settings.chunk_trials < 1) throw_user_error("chunk_trials = 0: must be >= 1");
+    const auto& ro = model.readout;
+    if (ro.place) {
+      if (ro.place_centres.size() != 2 * ro.place_head.cells)
+        throw_user_error("the place head needs its {} centres ({}, 2); got {} values", ro.place_head.cells,
+                         ro.place_head.cells, ro.place_centres.size());
+      place_index = static_cast<int>(cell_heads.size());
+      cell_heads.push_back({HeadKind::kPlace, layout.place_cells, layout.W_place,
+                            ro.place_head.loss == PlaceLoss::kCrossEntropy, ro.place_head.weight, {}, {}, {}});
+    }
+    if (ro.head_direction)
+      cell_heads.push_back({HeadKind::kHeadDirection, layout.hd_cells, layout.W_hd, true, ro.head_direction_head.weight, {}, {}, {}});
   }
 
   std::size_t u_offset(const ChunkRange& c) const { return c.first * (T + 1) * N; }
   std::size_t gz_offset(const ChunkRange& c) const { return c.first * T * N; }
   std::size_t y_offset(const ChunkRange& c) const { return c.first * T * kOutputs; }
+  std::size_t cell_offset(const ChunkRange& c, std::size_t K) const { return c.first * T * K; }
+  std::size_t widest_head() const {
+    std::size_t K = 0;
+    for (const auto& h : cell_heads) K = std::max(K, h.K);
+    return K;
+  }
+  // Noise-free rates r of the stored pass: U itself unless the noise is on the rate.
+  S* rates() { return rate_noise ? R.data() : U.data(); }
 
   void build_layout() {
     chunks.clear();
@@ -156,44 +198,70 @@ struct CtrnnObjectiveT<S>::Impl {
     inputs.assign(T * B * N_in, S(0));
     targets.assign(T * B * kOutputs, S(0));
     starts.assign(B * kOutputs, S(0));
+    const std::size_t Kp = place_index >= 0 ? cell_heads[static_cast<std::size_t>(place_index)].K : 0;
+    start_codes.assign(place_initial ? B * Kp : 0, S(0));
+    for (auto& h : cell_heads) h.Q.assign(has_targets ? T * B * h.K : 0, S(0));
     scratch.assign(chunks.size(), Scratch{});
+    const double* centres = model.readout.place_centres.data();
     for (std::size_t c = 0; c < chunks.size(); ++c) {
       const auto& ch = chunks[c];
       for (std::size_t t = 0; t < T; ++t) {
         for (std::size_t r = 0; r < ch.count; ++r) {
           const std::size_t m = ch.first + r;
+          const std::size_t row = t * ch.count + r;
           for (std::size_t k = 0; k < N_in; ++k)
-            inputs[ch.first * T * N_in + (t * ch.count + r) * N_in + k] = static_cast<S>(batch_inputs[(t * B + m) * N_in + k]);
-          if (has_targets)
-            for (std::size_t k = 0; k < kOutputs; ++k)
-              targets[y_offset(ch) + (t * ch.count + r) * kOutputs + k] = static_cast<S>(batch_targets[(t * B + m) * kOutputs + k]);
+            inputs[ch.first * T * N_in + row * N_in + k] = static_cast<S>(batch_inputs[(t * B + m) * N_in + k]);
+          if (!has_targets) continue;
+          for (std::size_t k = 0; k < kOutputs; ++k)
+            targets[y_offset(ch) + row * kOutputs + k] = static_cast<S>(batch_targets[(t * B + m) * kOutputs + k]);
+          for (auto& h : cell_heads) {
+            S* q = h.Q.data() + cell_offset(ch, h.K) + row * h.K;
+            if (h.kind == HeadKind::kPlace) {
+              place_code(model.readout.place_head, centres, static_cast<double>(batch_targets[(t * B + m) * kOutputs]),
+                         static_cast<double>(batch_targets[(t * B + m) * kOutputs + 1]), q);
+            } else {
+              head_direction_code(model.readout.head_direction_head, static_cast<double>(batch_headings[t * B + m]), q);
+            }
+          }
         }
       }
       if (!batch_starts.empty())
         for (std::size_t i = 0; i < ch.count * kOutputs; ++i) starts[ch.first * kOutputs + i] = static_cast<S>(batch_starts[ch.first * kOutputs + i]);
+      if (place_initial)
+        for (std::size_t r = 0; r < ch.count; ++r)
+          place_code(model.readout.place_head, centres, static_cast<double>(batch_starts[(ch.first + r) * kOutputs]),
+                     static_cast<double>(batch_starts[(ch.first + r) * kOutputs + 1]), start_codes.data() + (ch.first + r) * Kp);
       auto& s = scratch[c];
       s.x.assign(ch.count * N, S(0));
       s.A.assign(ch.count * N, S(0));
       s.ring.assign(2 * ch.count * N, S(0));
+      s.rate.assign(rate_noise ? ch.count * N : 0, S(0));
+      s.z.assign(ch.count * widest_head(), S(0));
+      s.decoded.assign(ch.count * kOutputs, S(0));
       s.noise.assign(ch.count * N, 0.0f);
       s.noise_scratch.assign(noise_scratch_size(ch.count, N), 0.0f);
       s.partial.assign(layout.total, S(0));
+      s.sum_cells.assign(cell_heads.size(), 0.0);
     }
     owner.resize(chunks.size());
     for (std::size_t c = 0; c < chunks.size(); ++c)
       owner[c] = chunk_owner(c, curvature_chunks, chunks.size(), exchange.ranks);
     U.clear();
+    R.clear();
     GZ.clear();
     RU.clear();
     DY.clear();
-    layout_ready = true;
+    for (auto& h : cell_heads) {
+      h.P.clear();
+      h.DZ.clear();
+    }
     states_valid = false;
   }
 
   void load_weights(const Eigen::VectorXd& theta, AlignedVector<S>& out, AlignedVector<S>& in_T) const {
     if (static_cast<std::size_t>(theta.size()) != layout.total)
-      throw_user_error("parameter vector has {} entries; this network (N = {}, N_in = {}, {}) has {}",
-                       theta.size(), N, N_in, to_string(model.initial_state), layout.total);
+      throw_user_error("parameter vector has {} entries; this network (N = {}, N_in = {}, {}, heads {}) has {}",
+                       theta.size(), N, N_in, to_string(model.initial_state), model.readout.heads_name(), layout.total);
     out.resize(layout.total);
     for (std::size_t i = 0; i < layout.total; ++i) out[i] = static_cast<S>(theta[static_cast<Index>(i)]);
     in_T.resize(N * N_in);
@@ -205,76 +273,195 @@ struct CtrnnObjectiveT<S>::Impl {
     if (T == 0) throw InternalError("CtrnnObjective used before set_minibatch");
   }
 
-  // x[0] for the chunk's trials: x0 (learned) or W_init p[0]; `weights` = w (forward) or v (R-pass).
+  // x[0] for the chunk's trials from the initial block of `weights` (w forward, v in the R-pass).
   void initial_state(const ChunkRange& ch, const AlignedVector<S>& weights, S* x) const {
-    detail::initial_state_rows(weights.data() + layout.initial, model.initial_state == InitialState::kLearned,
-                               starts.data() + ch.first * kOutputs, ch.count, N, x);
+    const std::size_t Kp = layout.place_cells;
+    detail::initial_state_rows(model.initial_state, weights.data() + layout.initial, starts.data() + ch.first * kOutputs,
+                               place_initial ? start_codes.data() + ch.first * Kp : nullptr, Kp, ch.count, N, x);
   }
 
-  // Forward pass of one chunk. If `store`, u[t] goes to U and dL/dy to DY (for the backward
-  // pass); otherwise two alternating slices suffice. Accumulates sum (y - target)^2 and
-  // sum_{t>=1} u^2. If outputs/activities are given, copies y and u[1..T] there in (T, B, .).
+  // The heads on u[t+1] of chunk c (rows (Bc, N)): adds the loss sums to the chunk's scratch; if
+  // `store`, writes dL/dy to DY and, per cell head, softmax(z) to P and dL/dz to DZ at rows of
+  // step t. Decoded positions and (if given) outputs (T, B, 2) too.
+  void heads_step(std::size_t c, std::size_t t, const S* u, bool store, float* outputs) {
+    const ChunkRange& ch = chunks[c];
+    Scratch& s = scratch[c];
+    const double MT = static_cast<double>(B) * static_cast<double>(T);
+    const S* tgt = targets.data() + y_offset(ch) + t * ch.count * kOutputs;  // (Bc, 2)
+    // Decoded positions of this step, (Bc, 2): from the position head, else the place head.
+    S* decoded = s.decoded.data();
+    if (layout.position) {
+      const S* W_out = w.data() + layout.W_out;
+      const double weight = model.readout.position_head.weight;
+      for (std::size_t r = 0; r < ch.count; ++r) {
+        S y0, y1;
+        detail::readout(W_out, u + r * N, N, y0, y1);
+        decoded[2 * r] = y0;
+        decoded[2 * r + 1] = y1;
+        if (!has_targets) continue;
+        const S e0 = y0 - tgt[2 * r], e1 = y1 - tgt[2 * r + 1];
+        s.sum_position += static_cast<double>(e0) * e0 + static_cast<double>(e1) * e1;
+        if (store) {  // dE/dy = (y - target) / (M T)
+          S* dy = DY.data() + y_offset(ch) + (t * ch.count + r) * kOutputs;
+          dy[0] = static_cast<S>(weight / MT * static_cast<double>(e0));
+          dy[1] = static_cast<S>(weight / MT * static_cast<double>(e1));
+        }
+      }
+    }
+    for (std::size_t h = 0; h < cell_heads.size(); ++h) {
+      CellHead& head = cell_heads[h];
+      const std::size_t K = head.K;
+      S* z = s.z.data();
+      detail::head_logits(w.data() + head.offset, u, ch.count, N, K, z);
+      if (head.kind == HeadKind::kPlace && !layout.position) {
+        const double* centres = model.readout.place_centres.data();
+        for (std::size_t r = 0; r < ch.count; ++r) {
+          double x, y;
+          decode_place(z + r * K, centres, K, x, y);
+          decoded[2 * r] = static_cast<S>(x);
+          decoded[2 * r + 1] = static_cast<S>(y);
+        }
+      }
+      if (!has_targets) continue;
+      const std::size_t row0 = cell_offset(ch, K) + t * ch.count * K;
+      const S* Q = head.Q.data() + row0;
+      double sum = 0.0;
+      for (std::size_t r = 0; r < ch.count; ++r) {
+        const S* zr = z + r * K;
+        const S* qr = Q + r * K;
+        if (head.cross_entropy) {
+          // -sum_i q_i log softmax_i(z) = lse(z) - q . z   (sum_i q_i = 1)
+          S largest = zr[0];
+          for (std::size_t i = 1; i < K; ++i) largest = std::max(largest, zr[i]);
+          double exp_sum = 0.0, qz = 0.0;
+          for (std::size_t i = 0; i < K; ++i) {
+            exp_sum += static_cast<double>(std::exp(zr[i] - largest));
+            qz += static_cast<double>(qr[i]) * static_cast<double>(zr[i]);
+          }
+          const double lse = static_cast<double>(largest) + std::log(exp_sum);
+          sum += lse - qz;
+          if (store) {  // P = softmax(z); dE/dz = (P - q) / (M T)
+            S* pr = head.P.data() + row0 + r * K;
+            S* dz = head.DZ.data() + row0 + r * K;
+            const S scale = static_cast<S>(head.weight / MT);
+            for (std::size_t i = 0; i < K; ++i) {
+              pr[i] = static_cast<S>(std::exp(static_cast<double>(zr[i]) - lse));
+              dz[i] = scale * (pr[i] - qr[i]);
+            }
+          }
+        } else {
+          double sq = 0.0;
+          for (std::size_t i = 0; i < K; ++i) {
+            const double e = static_cast<double>(zr[i]) - static_cast<double>(qr[i]);
+            sq += e * e;
+          }
+          sum += sq;
+          if (store) {  // dE/dz = 2 (z - q) / (M T K)
+            S* dz = head.DZ.data() + row0 + r * K;
+            const S scale = static_cast<S>(2.0 * head.weight / (MT * static_cast<double>(K)));
+            for (std::size_t i = 0; i < K; ++i) dz[i] = scale * (zr[i] - qr[i]);
+          }
+        }
+      }
+      s.sum_cells[h] += sum;
+    }
+    if (layout.position || place_index >= 0) {
+      for (std::size_t r = 0; r < ch.count; ++r) {
+        if (has_targets) {
+          const double e0 = static_cast<double>(decoded[2 * r]) - static_cast<double>(tgt[2 * r]);
+          const double e1 = static_cast<double>(decoded[2 * r + 1]) - static_cast<double>(tgt[2 * r + 1]);
+          s.sum_decoded += e0 * e0 + e1 * e1;
+        }
+        if (outputs != nullptr) {
+          const std::size_t m = ch.first + r;
+          outputs[(t * B + m) * kOutputs] = static_cast<float>(decoded[2 * r]);
+          outputs[(t * B + m) * kOutputs + 1] = static_cast<float>(decoded[2 * r + 1]);
+        }
+      }
+    } else if (outputs != nullptr) {  // head direction only: no position to decode
+      for (std::size_t r = 0; r < ch.count; ++r)
+        for (std::size_t k = 0; k < kOutputs; ++k)
+          outputs[(t * B + ch.first + r) * kOutputs + k] = std::numeric_limits<float>::quiet_NaN();
+    }
+  }
+
+  // Forward pass of one chunk. If `store`, u[t] goes to U (r[t] to R with rate noise) and the
+  // heads' output gradients to DY / DZ (for the backward pass); otherwise two alternating slices
+  // suffice. Accumulates the heads' loss sums and sum_{t>=1} r^2. If outputs/activities are
+  // given, copies decoded positions and u[1..T] there in (T, B, .).
   void forward_chunk(std::size_t c, bool store, float* outputs, float* activities) {
     const ChunkRange& ch = chunks[c];
     Scratch& s = scratch[c];
     const std::size_t slice = ch.count * N;
     S* u_base = store ? U.data() + u_offset(ch) : s.ring.data();
     auto u_slot = [&](std::size_t t) { return store ? u_base + t * slice : u_base + (t % 2) * slice; };
-    const S* W_out = w.data() + layout.W_out;
+    auto r_slot = [&](std::size_t t) {
+      if (!rate_noise) return u_slot(t);
+      return store ? R.data() + u_offset(ch) + t * slice : s.rate.data();
+    };
     const float noise_sd = static_cast<float>(model.noise_sd);
-    const double inv_E = 1.0 / (static_cast<double>(B) * static_cast<double>(T));  // dE/dy = (y - target) / (M T)
+    const S* bias = model.bias ? w.data() + layout.b : nullptr;
     S* x = s.x.data();
+    s.sum_position = s.sum_rate = s.sum_decoded = 0.0;
+    std::fill(s.sum_cells.begin(), s.sum_cells.end(), 0.0);
     initial_state(ch, w, x);
-    detail::tanh_into(x, u_slot(0), slice);
-    double sum_sq_error = 0.0, sum_sq_rate = 0.0;
+    detail::initial_rate(model.initial_state, f, x, u_slot(0), slice);
+    if (rate_noise && store) std::copy(u_slot(0), u_slot(0) + slice, r_slot(0));
     for (std::size_t t = 0; t < T; ++t) {
       if (noise_sd > 0.0f)
         generate_noise(noise_seed, update_index, ch.first, ch.count, t, N, noise_sd, s.noise.data(), s.noise_scratch.data());
       const S* I_t = inputs.data() + ch.first * T * N_in + t * ch.count * N_in;  // (Bc, N_in)
       S* u_next = u_slot(t + 1);
-      detail::forward_step(u_slot(t), u_next, x, s.A.data(), noise_sd > 0.0f ? s.noise.data() : nullptr, I_t,
-                           w.data() + layout.W_rec, W_in_T.data(), w.data() + layout.b, alpha, ch.count, N, N_in);
-      sum_sq_rate += static_cast<double>(ConstArrayMap(u_next, static_cast<Index>(slice)).square().sum());
-      // y[t] = W_out u[t+1]
-      for (std::size_t r = 0; r < ch.count; ++r) {
-        const S* ur = u_next + r * N;
-        S y0, y1;
-        detail::readout(W_out, ur, N, y0, y1);
-        const std::size_t yi = (t * ch.count + r) * kOutputs;
-        if (has_targets) {
-          const S e0 = y0 - targets[y_offset(ch) + yi], e1 = y1 - targets[y_offset(ch) + yi + 1];
-          sum_sq_error += static_cast<double>(e0) * e0 + static_cast<double>(e1) * e1;
-          if (store) {
-            DY[y_offset(ch) + yi] = static_cast<S>(inv_E * static_cast<double>(e0));
-            DY[y_offset(ch) + yi + 1] = static_cast<S>(inv_E * static_cast<double>(e1));
-          }
-        }
-        if (outputs != nullptr) {
-          const std::size_t m = ch.first + r;
-          outputs[(t * B + m) * kOutputs] = static_cast<float>(y0);
-          outputs[(t * B + m) * kOutputs + 1] = static_cast<float>(y1);
-          for (std::size_t i = 0; i < N; ++i) activities[(t * B + m) * N + i] = static_cast<float>(ur[i]);
-        }
-      }
+      S* r_next = r_slot(t + 1);
+      detail::forward_step(u_slot(t), u_next, r_next, x, s.A.data(), noise_sd > 0.0f ? s.noise.data() : nullptr,
+                           model.noise_placement, f, I_t, w.data() + layout.W_rec, W_in_T.data(), bias, alpha, ch.count, N, N_in);
+      s.sum_rate += static_cast<double>(ConstArrayMap(r_next, static_cast<Index>(slice)).square().sum());
+      heads_step(c, t, u_next, store, outputs);
+      if (activities != nullptr)
+        for (std::size_t r = 0; r < ch.count; ++r)
+          for (std::size_t i = 0; i < N; ++i) activities[(t * B + ch.first + r) * N + i] = static_cast<float>(u_next[r * N + i]);
     }
-    s.sum_sq_error = sum_sq_error;
-    s.sum_sq_rate = sum_sq_rate;
   }
 
-  // Backward pass of one chunk: given DY = dL/dy (T, Bc, 2) and the direct term
-  // dL/du[t] += coef * direct[t] (t >= 1), runs the recurrence
-  //   gu[t] = W_rec^T GZ[t] + W_out^T DY[t-1] + coef direct[t]
-  //   gx[t] = (1 - alpha) gx[t+1] + (1 - u[t]^2) gu[t],   GZ[t-1] = alpha gx[t]
-  // and writes the chunk's parameter gradient (J^T of the given output gradients) to s.partial.
-  void backward_chunk(std::size_t c, const S* DY_chunk, const S* direct, S coef) {
+  // GZ[0..T) of chunk c = dL/du[1..T] through the cell heads: sum_h DZ_h W_h, one product over
+  // all T*Bc rows per head (the position head's 2 columns are added row by row in the backward
+  // loop instead). Leaves GZ untouched without cell heads.
+  void cell_heads_to_gz(std::size_t c) {
+    if (cell_heads.empty()) return;
+    const ChunkRange& ch = chunks[c];
+    const Index TB = static_cast<Index>(T * ch.count), n = static_cast<Index>(N);
+    MatrixMap GZall(GZ.data() + gz_offset(ch), TB, n);
+    for (std::size_t h = 0; h < cell_heads.size(); ++h) {
+      const CellHead& head = cell_heads[h];
+      const auto K = static_cast<Index>(head.K);
+      const ConstMatrixMap DZ(head.DZ.data() + cell_offset(ch, head.K), TB, K);
+      const ConstMatrixMap W(w.data() + head.offset, K, n);
+      if (h == 0) {
+        GZall.noalias() = DZ * W;
+      } else {
+        GZall.noalias() += DZ * W;
+      }
+    }
+  }
+
+  // Backward pass of one chunk: given DY = dL/dy (T, Bc, 2), the cell heads' dL/du already in GZ
+  // (cell_heads_to_gz) and the direct term dL/du[t] += coef * direct[t] (t >= 1), runs
+  //   gu[t] = W_rec^T GZ[t] + W_out^T DY[t-1] + (cell heads)[t-1] + coef direct[t]
+  //   gx[t] = (1 - alpha) gx[t+1] + f'(x[t]) gu[t],   GZ[t-1] = alpha gx[t]
+  // (f' from the stored rate; 1 at t = 0 with from_place_code) and writes the chunk's parameter
+  // gradient (J^T of the given output gradients) to s.partial.
+  void backward_chunk(std::size_t c, const S* direct, S coef) {
     const ChunkRange& ch = chunks[c];
     Scratch& s = scratch[c];
     const Index rows = static_cast<Index>(ch.count), n = static_cast<Index>(N);
     const std::size_t slice = ch.count * N;
     const S* Uc = U.data() + u_offset(ch);
+    const S* Rc = rates() + u_offset(ch);
     S* GZc = GZ.data() + gz_offset(ch);
+    const S* DYc = DY.data() + y_offset(ch);
     const ConstMatrixMap W_rec(w.data() + layout.W_rec, n, n);
     const S* W_out = w.data() + layout.W_out;
+    const bool position = layout.position, cells = !cell_heads.empty();
     const S keep = S(1) - alpha;
     S* gx = s.x.data();
     std::fill(gx, gx + slice, S(0));
@@ -285,17 +472,30 @@ struct CtrnnObjectiveT<S>::Impl {
       } else {
         G.setZero();
       }
-      const S* u = Uc + t * slice;
+      const S* rt = Rc + t * slice;
       for (std::size_t r = 0; r < ch.count; ++r) {
         S* gr = s.A.data() + r * N;
         if (t >= 1) {
-          const S* dy = DY_chunk + ((t - 1) * ch.count + r) * kOutputs;
           const S* dr = direct + t * slice + r * N;
-          for (std::size_t i = 0; i < N; ++i) gr[i] += dy[0] * W_out[i] + dy[1] * W_out[N + i] + coef * dr[i];
+          if (position) {
+            const S* dy = DYc + ((t - 1) * ch.count + r) * kOutputs;
+            for (std::size_t i = 0; i < N; ++i) gr[i] += dy[0] * W_out[i] + dy[1] * W_out[N + i];
+          }
+          if (cells) {
+            const S* du = GZc + (t - 1) * slice + r * N;
+            for (std::size_t i = 0; i < N; ++i) gr[i] += du[i];
+          }
+          for (std::size_t i = 0; i < N; ++i) gr[i] += coef * dr[i];
         }
         S* gxr = gx + r * N;
-        const S* ur = u + r * N;
-        for (std::size_t i = 0; i < N; ++i) gxr[i] = keep * gxr[i] + (S(1) - ur[i] * ur[i]) * gr[i];
+        const S* rr = rt + r * N;
+        if (t == 0 && place_initial) {
+          for (std::size_t i = 0; i < N; ++i) gxr[i] = keep * gxr[i] + gr[i];
+        } else if (f == Nonlinearity::kTanh) {
+          for (std::size_t i = 0; i < N; ++i) gxr[i] = keep * gxr[i] + (S(1) - rr[i] * rr[i]) * gr[i];
+        } else {
+          for (std::size_t i = 0; i < N; ++i) gxr[i] = keep * gxr[i] + detail::slope_from_rate(f, rr[i]) * gr[i];
+        }
       }
       if (t >= 1) ArrayMap(GZc + (t - 1) * slice, static_cast<Index>(slice)) = alpha * ConstArrayMap(gx, static_cast<Index>(slice));
     }
@@ -306,28 +506,46 @@ struct CtrnnObjectiveT<S>::Impl {
     gemm_transposed_a(GZc, Uc, s.partial.data() + layout.W_rec, N, N, T * ch.count);  // GZ^T U[0..T-1]
     MatrixMap(s.partial.data() + layout.W_in, n, static_cast<Index>(N_in)).noalias() =
         GZall.transpose() * ConstMatrixMap(inputs.data() + ch.first * T * N_in, TB, static_cast<Index>(N_in));
-    Eigen::Map<Eigen::Matrix<S, 1, Eigen::Dynamic>>(s.partial.data() + layout.b, n) = GZall.colwise().sum();
-    MatrixMap(s.partial.data() + layout.W_out, static_cast<Index>(kOutputs), n).noalias() =
-        ConstMatrixMap(DY_chunk, TB, static_cast<Index>(kOutputs)).transpose() * ConstMatrixMap(Uc + slice, TB, n);
+    if (model.bias) Eigen::Map<Eigen::Matrix<S, 1, Eigen::Dynamic>>(s.partial.data() + layout.b, n) = GZall.colwise().sum();
+    if (position)
+      MatrixMap(s.partial.data() + layout.W_out, static_cast<Index>(kOutputs), n).noalias() =
+          ConstMatrixMap(DYc, TB, static_cast<Index>(kOutputs)).transpose() * ConstMatrixMap(Uc + slice, TB, n);
+    for (const CellHead& head : cell_heads)  // dW_h = DZ^T U[1..T]   (K, N)
+      gemm_transposed_a(head.DZ.data() + cell_offset(ch, head.K), Uc + slice, s.partial.data() + head.offset, head.K, N,
+                        T * ch.count);
     const ConstMatrixMap gx0(gx, rows, n);
-    if (model.initial_state == InitialState::kLearned) {
-      Eigen::Map<Eigen::Matrix<S, 1, Eigen::Dynamic>>(s.partial.data() + layout.initial, n) = gx0.colwise().sum();
-    } else {
-      MatrixMap(s.partial.data() + layout.initial, n, static_cast<Index>(kOutputs)).noalias() =
-          gx0.transpose() * ConstMatrixMap(starts.data() + ch.first * kOutputs, rows, static_cast<Index>(kOutputs));
+    switch (model.initial_state) {
+      case InitialState::kLearned:
+        Eigen::Map<Eigen::Matrix<S, 1, Eigen::Dynamic>>(s.partial.data() + layout.initial, n) = gx0.colwise().sum();
+        break;
+      case InitialState::kFromPosition:
+        MatrixMap(s.partial.data() + layout.initial, n, static_cast<Index>(kOutputs)).noalias() =
+            gx0.transpose() * ConstMatrixMap(starts.data() + ch.first * kOutputs, rows, static_cast<Index>(kOutputs));
+        break;
+      case InitialState::kFromPlaceCode: {
+        const auto Kp = static_cast<Index>(layout.place_cells);
+        MatrixMap(s.partial.data() + layout.initial, n, Kp).noalias() =
+            gx0.transpose() * ConstMatrixMap(start_codes.data() + ch.first * layout.place_cells, rows, Kp);
+        break;
+      }
     }
   }
 
   // R-operator forward pass of one chunk along v (weights vW in `v`):
-  //   R{x}[0] = v_x0 (or v_W_init p);  R{u} = (1 - u^2) R{x}
+  //   R{x}[0] = v's initial block applied;  R{u}[t] = f'(x[t]) R{x}[t]  (R{u}[0] = R{x}[0] with
+  //   from_place_code; the noise is constant, so R{u} = R{r})
   //   R{x}[t+1] = (1-alpha) R{x}[t] + alpha (W_rec R{u}[t] + vW_rec u[t] + vW_in I[t] + v_b)
-  //   R{y}[t] = W_out R{u}[t+1] + vW_out u[t+1];   DY = h_y R{y}
-  void r_forward_chunk(std::size_t c, S h_y) {
+  //   R{y}[t] = W_out R{u}[t+1] + vW_out u[t+1];   DY = weight h_y R{y}
+  //   R{z}_h  = W_h R{u}[t+1] + vW_h u[t+1];       DZ_h = weight H_h R{z}_h with
+  //   H = (diag(P) - P P^T) / (M_c T) (cross-entropy) or 2 / (M_c T K) (squared error).
+  void r_forward_chunk(std::size_t c) {
     const ChunkRange& ch = chunks[c];
     Scratch& s = scratch[c];
     const Index rows = static_cast<Index>(ch.count), n = static_cast<Index>(N);
     const std::size_t slice = ch.count * N;
+    const double McT = static_cast<double>(curvature_trials) * static_cast<double>(T);
     const S* Uc = U.data() + u_offset(ch);
+    const S* Rc = rates() + u_offset(ch);
     S* RUc = RU.data() + u_offset(ch);
     S* DYc = DY.data() + y_offset(ch);
     const ConstMatrixMap W_rec(w.data() + layout.W_rec, n, n);
@@ -335,26 +553,29 @@ struct CtrnnObjectiveT<S>::Impl {
     const S* W_out = w.data() + layout.W_out;
     const S* vW_out = v.data() + layout.W_out;
     const S* vb = v.data() + layout.b;
+    const S h_y = static_cast<S>(model.readout.position_head.weight / McT);
     const S keep = S(1) - alpha;
     S* rx = s.x.data();
     initial_state(ch, v, rx);
-    ArrayMap(RUc, static_cast<Index>(slice)) =
-        (S(1) - ConstArrayMap(Uc, static_cast<Index>(slice)).square()) * ConstArrayMap(rx, static_cast<Index>(slice));
+    for (std::size_t i = 0; i < slice; ++i)
+      RUc[i] = place_initial ? rx[i] : detail::slope_from_rate(f, Rc[i]) * rx[i];
     for (std::size_t t = 0; t < T; ++t) {
       MatrixMap A(s.A.data(), rows, n);
       A.noalias() = ConstMatrixMap(RUc + t * slice, rows, n) * W_rec.transpose();
       A.noalias() += ConstMatrixMap(Uc + t * slice, rows, n) * vW_rec.transpose();
       const S* I_t = inputs.data() + ch.first * T * N_in + t * ch.count * N_in;
       const S* u_next = Uc + (t + 1) * slice;
+      const S* r_next = Rc + (t + 1) * slice;
       S* ru_next = RUc + (t + 1) * slice;
       for (std::size_t r = 0; r < ch.count; ++r) {
         S* rxr = rx + r * N;
         const S* Ir = I_t + r * N_in;
         const S* ur = u_next + r * N;
+        const S* rr = r_next + r * N;
         S* rur = ru_next + r * N;
-        S ry0 = 0, ry1 = 0;
         S* drive = s.A.data() + r * N;
-        for (std::size_t i = 0; i < N; ++i) drive[i] += vb[i];
+        if (model.bias)
+          for (std::size_t i = 0; i < N; ++i) drive[i] += vb[i];
         for (std::size_t k = 0; k < N_in; ++k) {
           const S input = Ir[k];
           const S* vW_in_k = vW_in_T.data() + k * N;
@@ -362,54 +583,107 @@ struct CtrnnObjectiveT<S>::Impl {
         }
         for (std::size_t i = 0; i < N; ++i) {
           rxr[i] = keep * rxr[i] + alpha * drive[i];
-          rur[i] = (S(1) - ur[i] * ur[i]) * rxr[i];
-          ry0 += W_out[i] * rur[i] + vW_out[i] * ur[i];
-          ry1 += W_out[N + i] * rur[i] + vW_out[N + i] * ur[i];
+          rur[i] = detail::slope_from_rate(f, rr[i]) * rxr[i];
         }
-        DYc[(t * ch.count + r) * kOutputs] = h_y * ry0;
-        DYc[(t * ch.count + r) * kOutputs + 1] = h_y * ry1;
+        if (layout.position) {
+          S ry0 = 0, ry1 = 0;
+          for (std::size_t i = 0; i < N; ++i) {
+            ry0 += W_out[i] * rur[i] + vW_out[i] * ur[i];
+            ry1 += W_out[N + i] * rur[i] + vW_out[N + i] * ur[i];
+          }
+          DYc[(t * ch.count + r) * kOutputs] = h_y * ry0;
+          DYc[(t * ch.count + r) * kOutputs + 1] = h_y * ry1;
+        }
+      }
+    }
+    // Cell heads over all T*Bc rows at once: R{z} into DZ, then H in place.
+    const Index TB = static_cast<Index>(T * ch.count);
+    for (CellHead& head : cell_heads) {
+      const auto K = static_cast<Index>(head.K);
+      const std::size_t off = cell_offset(ch, head.K);
+      MatrixMap Rz(head.DZ.data() + off, TB, K);
+      Rz.noalias() = ConstMatrixMap(RUc + slice, TB, n) * ConstMatrixMap(w.data() + head.offset, K, n).transpose();
+      Rz.noalias() += ConstMatrixMap(Uc + slice, TB, n) * ConstMatrixMap(v.data() + head.offset, K, n).transpose();
+      if (head.cross_entropy) {
+        const S scale = static_cast<S>(head.weight / McT);
+        for (Index row = 0; row < TB; ++row) {
+          S* rz = head.DZ.data() + off + static_cast<std::size_t>(row) * head.K;
+          const S* p = head.P.data() + off + static_cast<std::size_t>(row) * head.K;
+          S pz = 0;
+          for (std::size_t i = 0; i < head.K; ++i) pz += p[i] * rz[i];
+          for (std::size_t i = 0; i < head.K; ++i) rz[i] = scale * p[i] * (rz[i] - pz);
+        }
+      } else {
+        Rz *= static_cast<S>(2.0 * head.weight / (McT * static_cast<double>(head.K)));
       }
     }
   }
 
   double l2_term(const Eigen::VectorXd& theta) const {
     const double n = static_cast<double>(N);
-    const double in = theta.segment(static_cast<Index>(layout.W_in), static_cast<Index>(N * N_in)).squaredNorm();
-    const double out = theta.segment(static_cast<Index>(layout.W_out), static_cast<Index>(N * kOutputs)).squaredNorm();
-    return in / (n * static_cast<double>(N_in)) + out / (n * static_cast<double>(kOutputs));
+    const auto block = [&](std::size_t offset, std::size_t rows) {
+      return theta.segment(static_cast<Index>(offset), static_cast<Index>(rows * N)).squaredNorm() / (n * static_cast<double>(rows));
+    };
+    double sum = theta.segment(static_cast<Index>(layout.W_in), static_cast<Index>(N * N_in)).squaredNorm() /
+                 (n * static_cast<double>(N_in));
+    if (layout.position) sum += block(layout.W_out, kOutputs);
+    for (const CellHead& head : cell_heads) sum += block(head.offset, head.K);
+    return sum;
   }
 
-  // Adds H_L2 x, the exact Hessian of lambda_l2 R_L2 applied to x, to out. R_L2 is quadratic,
-  // lambda_l2 R_L2 = theta^T H_L2 theta / 2, so its gradient is H_L2 theta:
-  //   d/dW_in = 2 lambda_l2 W_in / (N N_in),  d/dW_out = 2 lambda_l2 W_out / (N 2).
-  void add_l2_hessian(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
+  // Adds H x, the exact Hessian of lambda_l2 R_L2 + weight_decay R_WD applied to x, to out. Both
+  // are quadratic (theta^T H theta / 2), so their gradient is H theta:
+  //   d/dW_in = 2 lambda_l2 W_in / (N N_in),  d/dW_h = 2 lambda_l2 W_h / (N K_h),
+  //   d/dW_rec = 2 weight_decay W_rec.
+  void add_quadratic_hessian(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
     const double n = static_cast<double>(N);
-    const double c_in = 2.0 * loss.lambda_l2 / (n * static_cast<double>(N_in));
-    const double c_out = 2.0 * loss.lambda_l2 / (n * static_cast<double>(kOutputs));
-    out.segment(static_cast<Index>(layout.W_in), static_cast<Index>(N * N_in)) += c_in * x.segment(static_cast<Index>(layout.W_in), static_cast<Index>(N * N_in));
-    out.segment(static_cast<Index>(layout.W_out), static_cast<Index>(N * kOutputs)) += c_out * x.segment(static_cast<Index>(layout.W_out), static_cast<Index>(N * kOutputs));
+    const auto add = [&](std::size_t offset, std::size_t size, double coef) {
+      if (coef == 0.0 || size == 0) return;
+      out.segment(static_cast<Index>(offset), static_cast<Index>(size)) += coef * x.segment(static_cast<Index>(offset), static_cast<Index>(size));
+    };
+    add(layout.W_in, N * N_in, 2.0 * loss.lambda_l2 / (n * static_cast<double>(N_in)));
+    if (layout.position) add(layout.W_out, N * kOutputs, 2.0 * loss.lambda_l2 / (n * static_cast<double>(kOutputs)));
+    for (const CellHead& head : cell_heads) add(head.offset, N * head.K, 2.0 * loss.lambda_l2 / (n * static_cast<double>(head.K)));
+    add(layout.W_rec, N * N, 2.0 * loss.weight_decay);
   }
 
   double finish_terms(const Eigen::VectorXd& theta) {
-    double sq_error = 0.0, sq_rate = 0.0;
+    double sum_position = 0.0, sum_rate = 0.0, sum_decoded = 0.0;
+    std::vector<double> sum_cells(cell_heads.size(), 0.0);
     for (const auto& s : scratch) {  // chunk order: deterministic
-      sq_error += s.sum_sq_error;
-      sq_rate += s.sum_sq_rate;
+      sum_position += s.sum_position;
+      sum_rate += s.sum_rate;
+      sum_decoded += s.sum_decoded;
+      for (std::size_t h = 0; h < cell_heads.size(); ++h) sum_cells[h] += s.sum_cells[h];
     }
     const double TM = static_cast<double>(T) * static_cast<double>(B);
-    terms.error = sq_error / (TM * static_cast<double>(kOutputs));
-    terms.firing_rate = sq_rate / (TM * static_cast<double>(N));
+    terms = LossTerms{};
+    terms.position = layout.position ? sum_position / (TM * static_cast<double>(kOutputs)) : 0.0;
+    terms.error = layout.position ? model.readout.position_head.weight * terms.position : 0.0;
+    for (std::size_t h = 0; h < cell_heads.size(); ++h) {
+      const CellHead& head = cell_heads[h];
+      const double E = sum_cells[h] / (TM * (head.cross_entropy ? 1.0 : static_cast<double>(head.K)));
+      (head.kind == HeadKind::kPlace ? terms.place : terms.head_direction) = E;
+      terms.error += head.weight * E;
+    }
+    terms.firing_rate = sum_rate / (TM * static_cast<double>(N));
     terms.l2 = l2_term(theta);
-    terms.total = terms.error + loss.lambda_l2 * terms.l2 + loss.lambda_fr * terms.firing_rate;
-    terms.position_rms = std::sqrt(sq_error / TM);
+    terms.weight_decay = theta.segment(static_cast<Index>(layout.W_rec), static_cast<Index>(N * N)).squaredNorm();
+    terms.total = terms.error + loss.lambda_l2 * terms.l2 + loss.lambda_fr * terms.firing_rate + loss.weight_decay * terms.weight_decay;
+    terms.position_rms = (layout.position || place_index >= 0) ? std::sqrt(sum_decoded / TM) : std::numeric_limits<double>::quiet_NaN();
     return terms.total;
   }
 
   void ensure_state_buffers(bool with_curvature) {
     const std::size_t u_size = B * (T + 1) * N;
     if (U.size() != u_size) U.assign(u_size, S(0));
+    if (rate_noise && R.size() != u_size) R.assign(u_size, S(0));
     if (GZ.size() != B * T * N) GZ.assign(B * T * N, S(0));
-    if (DY.size() != B * T * kOutputs) DY.assign(B * T * kOutputs, S(0));
+    if (layout.position && DY.size() != B * T * kOutputs) DY.assign(B * T * kOutputs, S(0));
+    for (CellHead& head : cell_heads) {
+      if (head.DZ.size() != B * T * head.K) head.DZ.assign(B * T * head.K, S(0));
+      if (head.cross_entropy && head.P.size() != B * T * head.K) head.P.assign(B * T * head.K, S(0));
+    }
     if (with_curvature && RU.size() != curvature_trials * (T + 1) * N) RU.assign(curvature_trials * (T + 1) * N, S(0));
   }
 
@@ -440,27 +714,35 @@ struct CtrnnObjectiveT<S>::Impl {
     parallel_for(mine.size(), [&](std::size_t i) { body(mine[i]); });
   }
 
+  // The sums a chunk contributes to the loss terms, in a fixed order (for the exchange).
+  std::size_t sum_count() const { return 3 + cell_heads.size(); }
+
   // After for_owned_chunks: gives every process every chunk's partials (the parameter gradient
-  // if with_partial, and the two sums), copied back exactly into the chunk's scratch.
+  // if with_partial, and the loss sums), copied back exactly into the chunk's scratch.
   void exchange_partials(std::size_t chunk_count, bool with_partial) {
     if (exchange.ranks <= 1) return;
-    const std::size_t width = 2 + (with_partial ? layout.total : 0);
+    const std::size_t sums = sum_count();
+    const std::size_t width = sums + (with_partial ? layout.total : 0);
     exchange_rows.assign(chunk_count * width, 0.0);
     for (std::size_t c = 0; c < chunk_count; ++c) {
       if (owner[c] != exchange.rank) continue;
       double* row = exchange_rows.data() + c * width;
-      row[0] = scratch[c].sum_sq_error;
-      row[1] = scratch[c].sum_sq_rate;
+      row[0] = scratch[c].sum_position;
+      row[1] = scratch[c].sum_rate;
+      row[2] = scratch[c].sum_decoded;
+      for (std::size_t h = 0; h < cell_heads.size(); ++h) row[3 + h] = scratch[c].sum_cells[h];
       if (with_partial)
-        for (std::size_t i = 0; i < layout.total; ++i) row[2 + i] = static_cast<double>(scratch[c].partial[i]);
+        for (std::size_t i = 0; i < layout.total; ++i) row[sums + i] = static_cast<double>(scratch[c].partial[i]);
     }
     exchange.all_gather(exchange_rows, width, std::span<const std::size_t>(owner.data(), chunk_count));
     for (std::size_t c = 0; c < chunk_count; ++c) {
       const double* row = exchange_rows.data() + c * width;
-      scratch[c].sum_sq_error = row[0];
-      scratch[c].sum_sq_rate = row[1];
+      scratch[c].sum_position = row[0];
+      scratch[c].sum_rate = row[1];
+      scratch[c].sum_decoded = row[2];
+      for (std::size_t h = 0; h < cell_heads.size(); ++h) scratch[c].sum_cells[h] = row[3 + h];
       if (with_partial)
-        for (std::size_t i = 0; i < layout.total; ++i) scratch[c].partial[i] = static_cast<S>(row[2 + i]);
+        for (std::size_t i = 0; i < layout.total; ++i) scratch[c].partial[i] = static_cast<S>(row[sums + i]);
     }
   }
 
@@ -505,15 +787,19 @@ void CtrnnObjectiveT<S>::set_minibatch(const MinibatchView& batch) {
   if (!batch.targets.empty() && batch.targets.size() != TB * kOutputs)
     throw_user_error("minibatch targets have {} values; expected (T, B, 2) = ({}, {}, 2) = {}",
                      batch.targets.size(), batch.steps, batch.trials, TB * kOutputs);
-  if (m.model.initial_state == InitialState::kFromPosition && batch.starts.size() != batch.trials * kOutputs)
-    throw_user_error("initial_state = from_position needs start positions (B, 2) = ({}, 2); got {} values",
-                     batch.trials, batch.starts.size());
+  if (m.model.initial_state != InitialState::kLearned && batch.starts.size() != batch.trials * kOutputs)
+    throw_user_error("initial_state = {} needs start positions (B, 2) = ({}, 2); got {} values",
+                     to_string(m.model.initial_state), batch.trials, batch.starts.size());
+  if (m.model.readout.head_direction && !batch.targets.empty() && batch.headings.size() != TB)
+    throw_user_error("a head-direction head needs the headings (T, B) = ({}, {}) = {}; got {} values", batch.steps,
+                     batch.trials, TB, batch.headings.size());
   m.T = batch.steps;
   m.B = batch.trials;
   m.has_targets = !batch.targets.empty();
   m.batch_inputs.assign(batch.inputs.begin(), batch.inputs.end());
   m.batch_targets.assign(batch.targets.begin(), batch.targets.end());
   m.batch_starts.assign(batch.starts.begin(), batch.starts.end());
+  m.batch_headings.assign(batch.headings.begin(), batch.headings.end());
   m.noise_seed = batch.noise_seed;
   m.update_index = batch.update_index;
   m.build_layout();
@@ -546,12 +832,12 @@ double CtrnnObjectiveT<S>::value_gradient(const Eigen::VectorXd& theta, Eigen::V
                                      (static_cast<double>(m.N) * static_cast<double>(m.T) * static_cast<double>(m.B)));
   m.for_owned_chunks(m.chunks.size(), [&](std::size_t c) {
     m.forward_chunk(c, true, nullptr, nullptr);
-    const ChunkRange& ch = m.chunks[c];
-    m.backward_chunk(c, m.DY.data() + m.y_offset(ch), m.U.data() + m.u_offset(ch), rate_coef);
+    m.cell_heads_to_gz(c);
+    m.backward_chunk(c, m.rates() + m.u_offset(m.chunks[c]), rate_coef);
   });
   m.exchange_partials(m.chunks.size(), true);
   m.reduce_partials(m.chunks.size(), gradient);
-  m.add_l2_hessian(theta, gradient);  // R_L2 is quadratic: its gradient is its Hessian times theta
+  m.add_quadratic_hessian(theta, gradient);  // R_L2 and R_WD are quadratic: gradient = Hessian theta
   m.stored_theta = theta;
   m.states_valid = true;
   const double total = m.finish_terms(theta);
@@ -575,20 +861,19 @@ void CtrnnObjectiveT<S>::gauss_newton_product(const Eigen::VectorXd& v, double s
   m.load_weights(v, m.v, m.vW_in_T);
   m.ensure_state_buffers(true);
   const double Mc = static_cast<double>(m.curvature_trials), T = static_cast<double>(m.T);
-  const S h_y = static_cast<S>(1.0 / (Mc * T));
   const S h_u = static_cast<S>(2.0 * (m.loss.lambda_fr + structural_weight) / (static_cast<double>(m.N) * T * Mc));
   // RU holds only the curvature chunks, which come first: chunk offsets coincide with U's.
   // Each process runs the curvature chunks it owns, whose states its value_gradient stored.
   m.for_owned_chunks(m.curvature_chunks, [&](std::size_t c) {
-    m.r_forward_chunk(c, h_y);
-    const ChunkRange& ch = m.chunks[c];
-    m.backward_chunk(c, m.DY.data() + m.y_offset(ch), m.RU.data() + m.u_offset(ch), h_u);
+    m.r_forward_chunk(c);
+    m.cell_heads_to_gz(c);
+    m.backward_chunk(c, m.RU.data() + m.u_offset(m.chunks[c]), h_u);
   });
   m.exchange_partials(m.curvature_chunks, true);
   m.reduce_partials(m.curvature_chunks, out);
-  m.add_l2_hessian(v, out);
-  // The backward pass overwrote DY (dL/dy) and GZ; U is intact, so states stay valid for more
-  // products at the same theta.
+  m.add_quadratic_hessian(v, out);
+  // The backward pass overwrote DY, DZ (dL/dy, dL/dz) and GZ; U, R and the softmax outputs P
+  // are intact, so states stay valid for more products at the same theta.
 }
 
 template <typename S>

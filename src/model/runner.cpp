@@ -29,6 +29,8 @@ struct NetworkRunner::Impl {
   AlignedVector<float> x;       // (B, N) state
   AlignedVector<float> A;       // (B, N) scratch: drive
   AlignedVector<float> ring;    // (2, B, N): u[t] in slot t % 2, as predict() keeps it
+  AlignedVector<float> rate;    // (B, N) r = f(x) with rate noise (u = r + xi)
+  AlignedVector<float> z;       // (B, N_p) place logits (decoding without a position head)
   AlignedVector<float> noise, noise_scratch;
   std::size_t step = 0;
   bool started = false;
@@ -52,6 +54,11 @@ struct NetworkRunner::Impl {
     ring.assign(2 * B * N, 0.0f);
     noise.assign(B * N, 0.0f);
     noise_scratch.assign(noise_scratch_size(B, N), 0.0f);
+    if (model.noise_placement == NoisePlacement::kRate) rate.assign(B * N, 0.0f);
+    if (!layout.position && !model.readout.place)
+      throw_user_error("NetworkRunner: readout.heads = \"{}\" has no head a position can be decoded from (position or place)",
+                       model.readout.heads_name());
+    if (!layout.position) z.assign(B * layout.place_cells, 0.0f);
   }
 
   float* u_slot(std::size_t t) { return ring.data() + (t % 2) * B * N; }
@@ -66,13 +73,20 @@ NetworkRunner& NetworkRunner::operator=(NetworkRunner&&) noexcept = default;
 
 void NetworkRunner::start(std::span<const float> starts) {
   Impl& m = *impl_;
-  const bool learned = m.model.initial_state == InitialState::kLearned;
-  if (!learned && starts.size() != m.B * kOutputs)
-    throw_user_error("NetworkRunner::start: {} start values for {} trials; initial_state from_position needs (B, 2) = {}",
-                     starts.size(), m.B, m.B * kOutputs);
-  detail::initial_state_rows(m.w.data() + m.layout.initial, learned, learned ? nullptr : starts.data(), m.B, m.N,
-                             m.x.data());
-  detail::tanh_into(m.x.data(), m.u_slot(0), m.B * m.N);
+  const auto kind = m.model.initial_state;
+  if (kind != InitialState::kLearned && starts.size() != m.B * kOutputs)
+    throw_user_error("NetworkRunner::start: {} start values for {} trials; initial_state {} needs (B, 2) = {}",
+                     starts.size(), m.B, to_string(kind), m.B * kOutputs);
+  std::vector<float> start_values(starts.begin(), starts.end()), codes;
+  if (kind == InitialState::kFromPlaceCode) {
+    codes.resize(m.B * m.layout.place_cells);
+    for (std::size_t r = 0; r < m.B; ++r)
+      place_code(m.model.readout.place_head, m.model.readout.place_centres.data(), static_cast<double>(starts[2 * r]),
+                 static_cast<double>(starts[2 * r + 1]), codes.data() + r * m.layout.place_cells);
+  }
+  detail::initial_state_rows(kind, m.w.data() + m.layout.initial, start_values.data(), codes.data(), m.layout.place_cells,
+                             m.B, m.N, m.x.data());
+  detail::initial_rate(kind, m.model.nonlinearity, m.x.data(), m.u_slot(0), m.B * m.N);
   m.step = 0;
   m.started = true;
 }
@@ -93,19 +107,32 @@ void NetworkRunner::advance(std::span<const float> inputs, std::size_t steps, st
                      activities.size(), steps * B * N);
   const float noise_sd = static_cast<float>(m.model.noise_sd);
   const float* W_out = m.w.data() + m.layout.W_out;
+  const float* bias = m.model.bias ? m.w.data() + m.layout.b : nullptr;
+  const std::size_t Kp = m.layout.place_cells;
   for (std::size_t local = 0; local < steps; ++local, ++m.step) {
     const std::size_t t = m.step;
     if (noise_sd > 0.0f)
       generate_noise(m.noise_seed, m.noise_index, 0, B, t, N, noise_sd, m.noise.data(), m.noise_scratch.data());
     float* u_next = m.u_slot(t + 1);
-    detail::forward_step(m.u_slot(t), u_next, m.x.data(), m.A.data(), noise_sd > 0.0f ? m.noise.data() : nullptr,
-                         inputs.data() + local * B * m.N_in, m.w.data() + m.layout.W_rec, m.W_in_T.data(),
-                         m.w.data() + m.layout.b, m.alpha, B, N, m.N_in);
-    for (std::size_t r = 0; r < B; ++r) {
-      float y0, y1;
-      detail::readout(W_out, u_next + r * N, N, y0, y1);
-      outputs[(local * B + r) * kOutputs] = y0;
-      outputs[(local * B + r) * kOutputs + 1] = y1;
+    float* r_next = m.rate.empty() ? u_next : m.rate.data();
+    detail::forward_step(m.u_slot(t), u_next, r_next, m.x.data(), m.A.data(), noise_sd > 0.0f ? m.noise.data() : nullptr,
+                         m.model.noise_placement, m.model.nonlinearity, inputs.data() + local * B * m.N_in,
+                         m.w.data() + m.layout.W_rec, m.W_in_T.data(), bias, m.alpha, B, N, m.N_in);
+    if (m.layout.position) {
+      for (std::size_t r = 0; r < B; ++r) {
+        float y0, y1;
+        detail::readout(W_out, u_next + r * N, N, y0, y1);
+        outputs[(local * B + r) * kOutputs] = y0;
+        outputs[(local * B + r) * kOutputs + 1] = y1;
+      }
+    } else {  // decoded from the place head, as the objective's predict() does
+      detail::head_logits(m.w.data() + m.layout.W_place, u_next, B, N, Kp, m.z.data());
+      for (std::size_t r = 0; r < B; ++r) {
+        double x, y;
+        decode_place(m.z.data() + r * Kp, m.model.readout.place_centres.data(), Kp, x, y);
+        outputs[(local * B + r) * kOutputs] = static_cast<float>(x);
+        outputs[(local * B + r) * kOutputs + 1] = static_cast<float>(y);
+      }
     }
     if (!activities.empty()) std::copy(u_next, u_next + B * N, activities.data() + local * B * N);
   }

@@ -1,5 +1,6 @@
 #pragma once
 // A small random minibatch and parameter vector for the model tests.
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -9,34 +10,93 @@
 
 namespace gridrnn::model::testing {
 
+// The model variant a test runs on (the defaults: the paper's CTRNN with a position head).
+struct Variant {
+  Nonlinearity nonlinearity = Nonlinearity::kTanh;
+  NoisePlacement noise = NoisePlacement::kBracket;
+  bool position = true, place = false, head_direction = false;
+  PlaceLoss place_loss = PlaceLoss::kCrossEntropy;
+  PlaceTuning tuning = PlaceTuning::kDifferenceOfSoftmax;
+  InitialState initial = InitialState::kLearned;
+  bool bias = true;
+  std::size_t place_cells = 6, hd_cells = 4;
+
+  // e.g. "relu_rate_place_ce_from_place_code" (a test name: letters, digits and '_')
+  std::string name() const {
+    std::string n = to_string(nonlinearity);  // appends only: GCC 12 -Wrestrict misfires on a + b + c
+    n += '_';
+    n += to_string(noise);
+    if (position) n += "_position";
+    if (place) n += place_loss == PlaceLoss::kCrossEntropy ? "_place_ce" : "_place_se";
+    if (place && tuning == PlaceTuning::kGaussian) n += "_gaussian";
+    if (head_direction) n += "_hd";
+    n += '_';
+    n += to_string(initial);
+    if (!bias) n += "_nobias";
+    return n;
+  }
+};
+
 struct SmallProblem {
   ModelOptions model;
   LossOptions loss;
-  std::vector<float> inputs, targets, starts;
+  std::vector<float> inputs, targets, starts, headings;
   MinibatchView batch;
   Eigen::VectorXd theta;
 
   SmallProblem(std::size_t N, std::size_t T, std::size_t B, InitialState initial = InitialState::kLearned,
-               std::uint64_t seed = 7) {
+               std::uint64_t seed = 7)
+      : SmallProblem(N, T, B, with_initial(initial), seed) {}
+
+  SmallProblem(std::size_t N, std::size_t T, std::size_t B, const Variant& variant, std::uint64_t seed = 7) {
     model.units = N;
     model.inputs = 3;
     model.noise_sd = 0.1;
-    model.initial_state = initial;
+    model.noise_placement = variant.noise;
+    model.nonlinearity = variant.nonlinearity;
+    model.bias = variant.bias;
+    model.initial_state = variant.initial;
+    auto& ro = model.readout;
+    ro.position = variant.position;
+    ro.place = variant.place;
+    ro.head_direction = variant.head_direction;
+    ro.place_head.cells = variant.place_cells;
+    ro.place_head.loss = variant.place_loss;
+    ro.place_head.tuning = variant.tuning;
+    ro.place_head.sigma = 0.5;
+    ro.place_head.weight = 0.7;
+    ro.head_direction_head.cells = variant.hd_cells;
+    ro.head_direction_head.kappa = 2.0;
+    ro.head_direction_head.weight = 1.3;
+    loss.weight_decay = 0.01;
     Rng rng(seed, Stream::kTest, 1, 0);
+    if (ro.place) {
+      ro.place_centres.resize(2 * variant.place_cells);
+      for (auto& c : ro.place_centres) c = rng.uniform(-1.0, 1.0);
+    }
     inputs.resize(T * B * 3);
     targets.resize(T * B * 2);
     starts.resize(B * 2);
+    headings.resize(T * B);
     for (auto& v : inputs) v = static_cast<float>(rng.normal());
     for (auto& v : targets) v = static_cast<float>(rng.uniform(-1.0, 1.0));
     for (auto& v : starts) v = static_cast<float>(rng.uniform(-1.0, 1.0));
+    for (auto& v : headings) v = static_cast<float>(rng.uniform(-4.0, 4.0));
     batch.steps = T;
     batch.trials = B;
     batch.inputs = inputs;
     batch.targets = targets;
     batch.starts = starts;
+    batch.headings = headings;
     batch.noise_seed = seed;
     batch.update_index = 3;
     theta = random_theta(seed);
+  }
+
+  static Variant with_initial(InitialState initial) {
+    Variant v;
+    v.initial = initial;
+    return v;
   }
 
   // Every parameter random (the paper's W_out = 0 would make most gradients vanish).

@@ -81,9 +81,9 @@ TEST(Objective, LossNormalizationsByHand) {
   model.inputs = 2;
   model.noise_sd = 0.0;
   model.dt = 0.5;  // alpha = 0.5
-  LossOptions loss{0.5, 0.1};
+  LossOptions loss{0.5, 0.1, 0.0};
   const std::vector<float> inputs{1.0f, 2.0f}, targets{0.25f, -0.5f};
-  MinibatchView batch{1, 1, inputs, targets, {}, 0, 0};
+  MinibatchView batch{1, 1, inputs, targets, {}, 0, 0, {}};
   // theta: W_in (1,2) | W_rec (1,1) | b | W_out (2,1) | x0
   Eigen::VectorXd theta(7);
   theta << 0.3, -0.2, 0.7, 0.1, 1.5, -2.0, 0.4;
@@ -148,6 +148,7 @@ TEST(GaussNewton, MatchesExplicitJacobianProduct) {
   // Exact Hessian of lambda_l2 R_L2.
   for (std::size_t i = 0; i < N * 3; ++i) expected[static_cast<Eigen::Index>(L.W_in + i)] += 2.0 * p.loss.lambda_l2 / (3.0 * static_cast<double>(N)) * v[static_cast<Eigen::Index>(L.W_in + i)];
   for (std::size_t i = 0; i < N * 2; ++i) expected[static_cast<Eigen::Index>(L.W_out + i)] += 2.0 * p.loss.lambda_l2 / (2.0 * static_cast<double>(N)) * v[static_cast<Eigen::Index>(L.W_out + i)];
+  for (std::size_t i = 0; i < N * N; ++i) expected[static_cast<Eigen::Index>(L.W_rec + i)] += 2.0 * p.loss.weight_decay * v[static_cast<Eigen::Index>(L.W_rec + i)];
   EXPECT_LT(max_relative_difference(Gv, expected), 1e-8);
   // The naive reference agrees too.
   const auto reference = detail::reference_gauss_newton(p.model, p.loss, p.batch, p.theta, v, structural, Mc);

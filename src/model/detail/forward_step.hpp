@@ -7,8 +7,9 @@
 // tests/model/test_runner.cpp checks that both agree bit for bit.
 // Include model/detail/avx512_warnings.hpp before any Eigen header in the including file.
 //
-//   x[0]   = x0  or  W_init p[0]
-//   x[t+1] = (1 - alpha) x[t] + alpha (W_rec u[t] + b + xi[t] + W_in I[t]),  u[t] = tanh(x[t])
+//   x[0]   = x0, W_init p[0] or W_enc q(p[0])
+//   x[t+1] = (1 - alpha) x[t] + alpha (W_rec u[t] + b + xi_b[t] + W_in I[t])
+//   r[t]   = f(x[t]),  u[t] = r[t] + xi_r[t-1]   (ctrnn.hpp)
 //   y[t]   = W_out u[t+1]
 #include <algorithm>
 #include <cmath>
@@ -16,38 +17,84 @@
 
 #include <Eigen/Core>
 
+#include "gridrnn/model/ctrnn.hpp"
+
 namespace gridrnn::model::detail {
 
-// x (rows, N): x0 (N) copied per row, or W_init (N, 2) times p[0] of each row (starts (rows, 2)).
+// x (rows, N) at t = 0. `init` is the initial block of theta: x0 (N), W_init (N, 2) or W_enc
+// (N, K); `starts` (rows, 2) = p[0]; `codes` (rows, K) = q(p[0]) (from_place_code only).
 template <typename S>
-void initial_state_rows(const S* init, bool learned, const S* starts, std::size_t rows, std::size_t N, S* x) {
+void initial_state_rows(InitialState kind, const S* init, const S* starts, const S* codes, std::size_t K,
+                        std::size_t rows, std::size_t N, S* x) {
   for (std::size_t r = 0; r < rows; ++r) {
     S* row = x + r * N;
-    if (learned) {
+    if (kind == InitialState::kLearned) {
       std::copy(init, init + N, row);
-    } else {
+    } else if (kind == InitialState::kFromPosition) {
       const S p0 = starts[r * 2], p1 = starts[r * 2 + 1];
       for (std::size_t i = 0; i < N; ++i) row[i] = init[i * 2] * p0 + init[i * 2 + 1] * p1;
+    } else {
+      const S* q = codes + r * K;
+      for (std::size_t i = 0; i < N; ++i) {
+        S sum = 0;
+        const S* wi = init + i * K;
+        for (std::size_t k = 0; k < K; ++k) sum = std::fma(wi[k], q[k], sum);
+        row[i] = sum;
+      }
     }
   }
 }
 
-// u = tanh(x) over `size` values (Eigen's vectorized tanh).
+// r = f(x) over `size` values (Eigen's vectorized tanh).
 template <typename S>
-void tanh_into(const S* x, S* u, std::size_t size) {
+void rate_into(Nonlinearity f, const S* x, S* r, std::size_t size) {
   using Array = Eigen::Array<S, Eigen::Dynamic, 1>;
-  Eigen::Map<Array>(u, static_cast<Eigen::Index>(size)) = Eigen::Map<const Array>(x, static_cast<Eigen::Index>(size)).tanh();
+  const auto n = static_cast<Eigen::Index>(size);
+  const Eigen::Map<const Array> in(x, n);
+  Eigen::Map<Array> out(r, n);
+  switch (f) {
+    case Nonlinearity::kTanh: out = in.tanh(); break;
+    case Nonlinearity::kRelu: out = in.max(S(0)); break;
+    case Nonlinearity::kRetanh: out = in.tanh().max(S(0)); break;
+  }
 }
 
-// One Euler step of `rows` trials: x (rows, N) advanced in place, u_next = tanh(x) (rows, N).
-//   u_t (rows, N) = u[t]; A (rows, N) scratch; noise (rows, N) = xi[t] already scaled by its SD,
-//   or nullptr (no noise); I_t (rows, N_in); W_rec (N, N) row-major; W_in_T (N_in, N) = W_in^T; b (N).
+// u[0] = r[0] = f(x[0]), or x[0] itself with from_place_code (the reference sets its hidden state).
 template <typename S>
-void forward_step(const S* u_t, S* u_next, S* x, S* A, const float* noise, const S* I_t, const S* W_rec,
-                  const S* W_in_T, const S* b, S alpha, std::size_t rows, std::size_t N, std::size_t N_in) {
+void initial_rate(InitialState kind, Nonlinearity f, const S* x, S* u, std::size_t size) {
+  if (kind == InitialState::kFromPlaceCode) {
+    std::copy(x, x + size, u);
+  } else {
+    rate_into(f, x, u, size);
+  }
+}
+
+// f'(x) from r = f(x) (all three nonlinearities allow it): tanh 1 - r^2; relu [r > 0];
+// retanh [r > 0] (1 - r^2).
+template <typename S>
+inline S slope_from_rate(Nonlinearity f, S r) {
+  switch (f) {
+    case Nonlinearity::kTanh: return S(1) - r * r;
+    case Nonlinearity::kRelu: return r > S(0) ? S(1) : S(0);
+    case Nonlinearity::kRetanh: return r > S(0) ? S(1) - r * r : S(0);
+  }
+  return S(0);
+}
+
+// One Euler step of `rows` trials: x (rows, N) advanced in place, r_next = f(x) (rows, N) and
+// u_next = r_next + noise (rows, N) with rate noise, else u_next = r_next (then r_next may be
+// u_next itself).
+//   u_t (rows, N) = u[t]; A (rows, N) scratch; noise (rows, N) = xi[t] already scaled by its SD,
+//   or nullptr (no noise); I_t (rows, N_in); W_rec (N, N) row-major; W_in_T (N_in, N) = W_in^T;
+//   b (N) or nullptr (no bias).
+template <typename S>
+void forward_step(const S* u_t, S* u_next, S* r_next, S* x, S* A, const float* noise, NoisePlacement placement,
+                  Nonlinearity f, const S* I_t, const S* W_rec, const S* W_in_T, const S* b, S alpha,
+                  std::size_t rows, std::size_t N, std::size_t N_in) {
   using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const auto n = static_cast<Eigen::Index>(N);
   const S keep = S(1) - alpha;
+  const float* bracket_noise = placement == NoisePlacement::kBracket ? noise : nullptr;
   // A = u[t] W_rec^T   (rows, N)
   Eigen::Map<Matrix> drive_all(A, static_cast<Eigen::Index>(rows), n);
   drive_all.noalias() = Eigen::Map<const Matrix>(u_t, static_cast<Eigen::Index>(rows), n) *
@@ -56,9 +103,10 @@ void forward_step(const S* u_t, S* u_next, S* x, S* A, const float* noise, const
     S* xr = x + r * N;
     S* drive = A + r * N;
     const S* Ir = I_t + r * N_in;
-    for (std::size_t i = 0; i < N; ++i) drive[i] += b[i];
-    if (noise != nullptr) {
-      const float* xi = noise + r * N;
+    if (b != nullptr)
+      for (std::size_t i = 0; i < N; ++i) drive[i] += b[i];
+    if (bracket_noise != nullptr) {
+      const float* xi = bracket_noise + r * N;
       for (std::size_t i = 0; i < N; ++i) drive[i] += static_cast<S>(xi[i]);
     }
     for (std::size_t k = 0; k < N_in; ++k) {
@@ -68,7 +116,12 @@ void forward_step(const S* u_t, S* u_next, S* x, S* A, const float* noise, const
     }
     for (std::size_t i = 0; i < N; ++i) xr[i] = keep * xr[i] + alpha * drive[i];
   }
-  tanh_into(x, u_next, rows * N);
+  rate_into(f, x, r_next, rows * N);
+  if (placement == NoisePlacement::kRate && noise != nullptr) {
+    for (std::size_t i = 0; i < rows * N; ++i) u_next[i] = r_next[i] + static_cast<S>(noise[i]);
+  } else if (u_next != r_next) {
+    std::copy(r_next, r_next + rows * N, u_next);
+  }
 }
 
 // y = W_out u for one trial: W_out (2, N), u (N). Explicit fused multiply-adds, in order: when
@@ -83,6 +136,16 @@ void readout(const S* W_out, const S* u, std::size_t N, S& y0, S& y1) {
   }
   y0 = sum0;
   y1 = sum1;
+}
+
+// z (rows, K) = u (rows, N) W^T for a head's weights W (K, N): one product per step, of the same
+// shape in the objective and the runner, so both get the same bits.
+template <typename S>
+void head_logits(const S* W, const S* u, std::size_t rows, std::size_t N, std::size_t K, S* z) {
+  using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  Eigen::Map<Matrix>(z, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(K)).noalias() =
+      Eigen::Map<const Matrix>(u, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(N)) *
+      Eigen::Map<const Matrix>(W, static_cast<Eigen::Index>(K), static_cast<Eigen::Index>(N)).transpose();
 }
 
 }  // namespace gridrnn::model::detail

@@ -134,7 +134,7 @@ struct CtrnnObjectiveT<S>::Impl {
   AlignedVector<S> inputs, targets, starts, start_codes;
   AlignedVector<S> U, R, GZ, RU, DY;
   struct Scratch {
-    AlignedVector<S> x, A, ring, rate, z, decoded;
+    AlignedVector<S> x, A, ring, rate, z, decoded, exp;
     AlignedVector<float> noise, noise_scratch;
     AlignedVector<S> partial;  // per-chunk parameter gradient
     double sum_position = 0.0, sum_rate = 0.0, sum_decoded = 0.0;
@@ -203,7 +203,8 @@ struct CtrnnObjectiveT<S>::Impl {
     for (auto& h : cell_heads) h.Q.assign(has_targets ? T * B * h.K : 0, S(0));
     scratch.assign(chunks.size(), Scratch{});
     const double* centres = model.readout.place_centres.data();
-    for (std::size_t c = 0; c < chunks.size(); ++c) {
+    // Chunks fill disjoint rows: in parallel (the place codes are the costly part).
+    parallel_for(chunks.size(), [&](std::size_t c) {
       const auto& ch = chunks[c];
       for (std::size_t t = 0; t < T; ++t) {
         for (std::size_t r = 0; r < ch.count; ++r) {
@@ -238,11 +239,12 @@ struct CtrnnObjectiveT<S>::Impl {
       s.rate.assign(rate_noise ? ch.count * N : 0, S(0));
       s.z.assign(ch.count * widest_head(), S(0));
       s.decoded.assign(ch.count * kOutputs, S(0));
+      s.exp.assign(widest_head(), S(0));
       s.noise.assign(ch.count * N, 0.0f);
       s.noise_scratch.assign(noise_scratch_size(ch.count, N), 0.0f);
       s.partial.assign(layout.total, S(0));
       s.sum_cells.assign(cell_heads.size(), 0.0);
-    }
+    });
     owner.resize(chunks.size());
     for (std::size_t c = 0; c < chunks.size(); ++c)
       owner[c] = chunk_owner(c, curvature_chunks, chunks.size(), exchange.ranks);
@@ -330,24 +332,19 @@ struct CtrnnObjectiveT<S>::Impl {
         const S* zr = z + r * K;
         const S* qr = Q + r * K;
         if (head.cross_entropy) {
-          // -sum_i q_i log softmax_i(z) = lse(z) - q . z   (sum_i q_i = 1)
-          S largest = zr[0];
-          for (std::size_t i = 1; i < K; ++i) largest = std::max(largest, zr[i]);
-          double exp_sum = 0.0, qz = 0.0;
-          for (std::size_t i = 0; i < K; ++i) {
-            exp_sum += static_cast<double>(std::exp(zr[i] - largest));
-            qz += static_cast<double>(qr[i]) * static_cast<double>(zr[i]);
-          }
+          // -sum_i q_i log softmax_i(z) = lse(z) - q . z   (sum_i q_i = 1); vectorized exp
+          const ConstArrayMap zv(zr, static_cast<Index>(K)), qv(qr, static_cast<Index>(K));
+          const S largest = zv.maxCoeff();
+          S* e = s.exp.data();
+          ArrayMap ev(e, static_cast<Index>(K));
+          ev = (zv - largest).exp();
+          const double exp_sum = static_cast<double>(ev.sum());
           const double lse = static_cast<double>(largest) + std::log(exp_sum);
-          sum += lse - qz;
+          sum += lse - static_cast<double>((qv * zv).sum());
           if (store) {  // P = softmax(z); dE/dz = (P - q) / (M T)
-            S* pr = head.P.data() + row0 + r * K;
-            S* dz = head.DZ.data() + row0 + r * K;
-            const S scale = static_cast<S>(head.weight / MT);
-            for (std::size_t i = 0; i < K; ++i) {
-              pr[i] = static_cast<S>(std::exp(static_cast<double>(zr[i]) - lse));
-              dz[i] = scale * (pr[i] - qr[i]);
-            }
+            ArrayMap pv(head.P.data() + row0 + r * K, static_cast<Index>(K));
+            pv = ev * static_cast<S>(1.0 / exp_sum);
+            ArrayMap(head.DZ.data() + row0 + r * K, static_cast<Index>(K)) = static_cast<S>(head.weight / MT) * (pv - qv);
           }
         } else {
           double sq = 0.0;

@@ -9,6 +9,7 @@
 #include <numbers>
 #include <vector>
 
+#include <Eigen/Core>
 #include <fmt/format.h>
 
 #include "gridrnn/core/error.hpp"
@@ -125,47 +126,31 @@ ReadoutOptions ReadoutOptions::from_config(const io::ConfigReader& s) {
   return o;
 }
 
-namespace {
-
-// out_i = softmax_i(-d2_i * scale), computed stably (largest logit subtracted first).
-void softmax_of_distances(const std::vector<double>& d2, double scale, std::vector<double>& out) {
-  double largest = -std::numeric_limits<double>::infinity();
-  for (double d : d2) largest = std::max(largest, -d * scale);
-  double sum = 0.0;
-  out.resize(d2.size());
-  for (std::size_t i = 0; i < d2.size(); ++i) {
-    out[i] = std::exp(-d2[i] * scale - largest);
-    sum += out[i];
-  }
-  for (double& o : out) o /= sum;
-}
-
-}  // namespace
-
 template <typename S>
 void place_code(const PlaceHeadOptions& o, const double* centres, double px, double py, S* q) {
-  const std::size_t n = o.cells;
-  thread_local std::vector<double> d2, centre, surround;
-  d2.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double dx = px - centres[2 * i], dy = py - centres[2 * i + 1];
-    d2[i] = dx * dx + dy * dy;
-  }
-  softmax_of_distances(d2, 1.0 / (2.0 * o.sigma * o.sigma), centre);
+  // Vectorized (Eigen arrays): the trainer computes N_p codes for every step of every trial.
+  using Array = Eigen::ArrayXd;
+  const auto n = static_cast<Eigen::Index>(o.cells);
+  const Eigen::Map<const Eigen::Array<double, Eigen::Dynamic, 2, Eigen::RowMajor>> c(centres, n, 2);
+  thread_local Array d2, centre, surround;
+  d2 = (c.col(0) - px).square() + (c.col(1) - py).square();
+  // softmax_i(-d2_i * scale), stably: the nearest centre's logit is subtracted first.
+  const double nearest = d2.minCoeff();
+  const auto softmax_into = [&](double scale, Array& out) {
+    out = (-(d2 - nearest) * scale).exp();
+    out /= out.sum();
+  };
+  softmax_into(1.0 / (2.0 * o.sigma * o.sigma), centre);
   if (o.tuning == PlaceTuning::kGaussian) {
-    for (std::size_t i = 0; i < n; ++i) q[i] = static_cast<S>(centre[i]);
+    for (Eigen::Index i = 0; i < n; ++i) q[i] = static_cast<S>(centre[i]);
     return;
   }
-  softmax_of_distances(d2, 1.0 / (2.0 * o.surround_ratio * o.sigma * o.sigma), surround);
-  double lowest = std::numeric_limits<double>::infinity();
-  for (std::size_t i = 0; i < n; ++i) {
-    centre[i] -= surround[i];
-    lowest = std::min(lowest, centre[i]);
-  }
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) sum += centre[i] - lowest;
+  softmax_into(1.0 / (2.0 * o.surround_ratio * o.sigma * o.sigma), surround);
+  centre -= surround;
+  centre -= centre.minCoeff();
+  const double sum = centre.sum();
   // A single cell (or all cells at one distance) leaves nothing after the shift: uniform code.
-  for (std::size_t i = 0; i < n; ++i) q[i] = static_cast<S>(sum > 0.0 ? (centre[i] - lowest) / sum : 1.0 / static_cast<double>(n));
+  for (Eigen::Index i = 0; i < n; ++i) q[i] = static_cast<S>(sum > 0.0 ? centre[i] / sum : 1.0 / static_cast<double>(n));
 }
 
 template <typename S>

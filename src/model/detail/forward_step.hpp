@@ -30,18 +30,16 @@ void initial_state_rows(InitialState kind, const S* init, const S* starts, const
     S* row = x + r * N;
     if (kind == InitialState::kLearned) {
       std::copy(init, init + N, row);
-    } else if (kind == InitialState::kFromPosition) {
+    } else if (kind == InitialState::kFromPosition) {  // from_place_code: below
       const S p0 = starts[r * 2], p1 = starts[r * 2 + 1];
       for (std::size_t i = 0; i < N; ++i) row[i] = init[i * 2] * p0 + init[i * 2 + 1] * p1;
-    } else {
-      const S* q = codes + r * K;
-      for (std::size_t i = 0; i < N; ++i) {
-        S sum = 0;
-        const S* wi = init + i * K;
-        for (std::size_t k = 0; k < K; ++k) sum = std::fma(wi[k], q[k], sum);
-        row[i] = sum;
-      }
     }
+  }
+  if (kind == InitialState::kFromPlaceCode) {  // x (rows, N) = codes (rows, K) W_enc^T: one product
+    using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    Eigen::Map<Matrix>(x, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(N)).noalias() =
+        Eigen::Map<const Matrix>(codes, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(K)) *
+        Eigen::Map<const Matrix>(init, static_cast<Eigen::Index>(N), static_cast<Eigen::Index>(K)).transpose();
   }
 }
 

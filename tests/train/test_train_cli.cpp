@@ -14,9 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gridrnn/arena/arena.hpp"
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/train/checkpoint.hpp"
+#include "gridrnn/train/place_centres.hpp"
 #include "test_helpers.hpp"
 
 namespace gridrnn {
@@ -110,7 +112,8 @@ TEST(TrainCli, RunFolderHoldsNetworkMetricsCheckpointAndConfig) {
   const auto lines = metrics(dir / "run");
   ASSERT_EQ(lines.size(), 6u);
   for (const char* key : {"loss", "error", "l2", "firing_rate", "position_rms", "lambda", "rho",
-                          "cg_iterations", "accepted", "seconds"}) {
+                          "cg_iterations", "accepted", "seconds", "position", "place",
+                          "head_direction", "weight_decay"}) {
     EXPECT_TRUE(lines[0].contains(key)) << key;
   }
   EXPECT_TRUE(lines[1].contains("validation_position_rms"));
@@ -162,6 +165,90 @@ TEST(TrainCli, BadInputsExitWithStatus2AndWriteNothing) {
   EXPECT_NE(missing.output.find("nowhere"), std::string::npos) << missing.output;
   // Only the config files remain.
   EXPECT_EQ(dir.entry_count(), 4u);
+}
+
+// A tiny place-cell network as the reference builds it (see configs/place_cells.toml).
+constexpr const char* kTinyPlaceConfig = R"(
+[arena]
+shape = "square"
+side = 2.2
+[motion]
+start = "uniform"
+[task]
+steps = 10
+trials = 16
+validation_trials = 16
+encoding = "velocity"
+[model]
+units = 10
+dt = 1.0
+tau = 1.0
+nonlinearity = "relu"
+bias = false
+noise_sd = 0.0
+w_rec_init = "uniform"
+w_in_init = "uniform"
+initial_state = "from_place_code"
+[readout]
+heads = "place+head_direction"
+[readout.place]
+cells = 24
+[readout.head_direction]
+cells = 6
+[loss]
+lambda_l2 = 0.0
+lambda_fr = 0.0
+weight_decay = 1e-4
+[train]
+optimizer = "adam"
+updates = 4
+seed = 3
+validate_every = 2
+checkpoint_every = 2
+[adam]
+learning_rate = 1e-4
+)";
+
+TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyPlaceConfig);
+  const auto run = dir / "run";
+  auto first = run_gridrnn("train --config " + config + " --out " + run.string() + " --until 2");
+  ASSERT_EQ(first.status, 0) << first.output;
+  const auto net = run / "network";
+  for (const char* name : {"W_in.npy", "W_rec.npy", "W_place.npy", "W_hd.npy", "W_enc.npy", "place_centres.npy"})
+    EXPECT_TRUE(std::filesystem::exists(net / name)) << name;
+  for (const char* name : {"b.npy", "W_out.npy", "x0.npy", "W_init.npy"}) EXPECT_FALSE(std::filesystem::exists(net / name)) << name;
+  const auto centres = io::read_npy(net / "place_centres.npy");
+  EXPECT_EQ(centres.shape, (std::vector<std::size_t>{24, 2}));
+  model::PlaceHeadOptions place;
+  place.cells = 24;
+  EXPECT_EQ(centres.values, train::place_centres(arena::Arena::square(2.2), place, 3));  // train.seed
+  EXPECT_EQ(io::read_npy(net / "W_enc.npy").shape, (std::vector<std::size_t>{10, 24}));
+  const auto json = nlohmann::json::parse(io::read_file(net / "network.json"));
+  EXPECT_EQ(json["nonlinearity"], "relu");
+  EXPECT_EQ(json["bias"], false);
+  EXPECT_EQ(json["readout"]["heads"], "place+head_direction");
+  EXPECT_EQ(json["readout"]["place"]["cells"], 24);
+  const std::string centres_bytes = io::read_file(net / "place_centres.npy");
+  auto second = run_gridrnn("train --resume " + run.string());
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_EQ(io::read_file(net / "place_centres.npy"), centres_bytes);
+  const auto lines = metrics(run);
+  ASSERT_EQ(lines.size(), 4u);
+  for (const char* key : {"position", "place", "head_direction", "weight_decay", "error", "position_rms"})
+    EXPECT_TRUE(lines[3].contains(key)) << key;
+  EXPECT_EQ(lines[3]["position"], 0.0);  // no position head
+  EXPECT_TRUE(lines[3].contains("validation_position_rms"));
+  // config.toml edited to another seed would swap the centres under the trained network.
+  std::string edited = io::read_file(run / "config.toml");
+  const auto at = edited.find("seed = 3");
+  ASSERT_NE(at, std::string::npos) << edited;
+  edited.replace(at, 8, "seed = 4");
+  io::write_file_atomic(run / "config.toml", edited);
+  auto refused = run_gridrnn("train --resume " + run.string());
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("place_centres.npy"), std::string::npos) << refused.output;
 }
 
 TEST(TrainCli, CorruptedOrTruncatedCheckpointIsRefusedOnResume) {

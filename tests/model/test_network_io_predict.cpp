@@ -346,5 +346,19 @@ TEST(PredictCliStarts, FromPositionNetworkNeedsStartsOfTheRightShape) {
   EXPECT_TRUE(std::filesystem::exists(dir / "o3" / "activities.npy"));
 }
 
+TEST(PredictCliStarts, FromPlaceCodeNetworkNeedsStartsToo) {
+  TempDir dir;
+  const ModelOptions o = place_network_options();
+  save_network(dir / "net", o, initial_parameters(o, 3), "velocity");
+  io::write_npy(dir / "in.npy", std::span<const float>(std::vector<float>(3 * 2 * 2, 0.1f)), {3, 2, 2});
+  const std::string base = "predict --network " + (dir / "net").string() + " --inputs " + (dir / "in.npy").string();
+  const auto result = run_gridrnn(base + " --out " + (dir / "o1").string());
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--starts"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("from_place_code"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("(2, 2)"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "o1"));
+}
+
 }  // namespace
 }  // namespace gridrnn::model

@@ -167,6 +167,60 @@ TEST(TrainCli, BadInputsExitWithStatus2AndWriteNothing) {
   EXPECT_EQ(dir.entry_count(), 4u);
 }
 
+TEST(TrainCli, ReadoutMistakesExitWithStatus2NamingTheKeyAndWriteNothing) {
+  TempDir dir;
+  struct Case {
+    std::string config, expected;
+  } cases[] = {
+      {"[readout]\nheads = \"head_direction\"\n[readout.place]\ncells = 64\n", "readout.place.cells"},
+      {"[readout]\nheads = \"place\"\n[readout.place]\ncells = 0\n", "readout.place.cells"},
+      {"[readout]\nheads = \"place\"\n[readout.place]\nsurround_ratio = 1\n", "readout.place.surround_ratio"},
+      {"[model]\ninitial_state = \"from_place_code\"\n[readout]\nheads = \"position\"\n", "model.initial_state"},
+      {"[readout]\nheads = \"position+grid\"\n", "readout.heads"},
+      {"[readout]\nheads = \"position+position\"\n", "readout.heads"},
+      {"[arena]\nshape = \"hexagon\"\n[readout]\nheads = \"place\"\n[readout.place]\ncentres = \"lattice\"\n",
+       "readout.place.centres"},
+      {"[readout]\nheads = \"place\"\n[readout.place]\ncells = 7\ncentres = \"lattice\"\n", "readout.place.cells"},
+      {"[loss]\nweight_decay = -1\n", "loss.weight_decay"},
+      {"[model]\nnonlinearity = \"sigmoid\"\n", "model.nonlinearity"},
+  };
+  int index = 0;
+  for (const auto& c : cases) {
+    std::string name = std::to_string(index++);  // (not "r" + ...: GCC 12's -Wrestrict false positive)
+    name += ".toml";
+    const std::string config = write_config(dir, c.config, name.c_str());
+    for (const std::string& command : {"train --config " + config + " --out " + (dir / "out").string(),
+                                      "config --config " + config}) {
+      auto result = run_gridrnn(command);
+      EXPECT_EQ(result.status, 2) << c.config << "\n" << result.output;
+      EXPECT_NE(result.output.find(c.expected), std::string::npos) << c.config << "\n" << result.output;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "out")) << c.config;
+  }
+  EXPECT_EQ(dir.entry_count(), static_cast<std::size_t>(index));  // only the config files
+}
+
+TEST(ConfigCli, DescribeListsEveryModelReadoutAndLossKey) {
+  const auto result = run_gridrnn("config --describe");
+  ASSERT_EQ(result.status, 0) << result.output;
+  for (const char* key : {"model.nonlinearity", "model.noise_placement", "model.bias", "model.w_in_init",
+                          "model.w_rec_init", "model.initial_state", "readout.heads", "readout.position.weight",
+                          "readout.place.cells", "readout.place.sigma", "readout.place.surround_ratio",
+                          "readout.place.tuning", "readout.place.loss", "readout.place.centres",
+                          "readout.place.weight", "readout.head_direction.cells",
+                          "readout.head_direction.kappa", "readout.head_direction.weight",
+                          "loss.weight_decay"}) {
+    EXPECT_NE(result.output.find(std::string("\n") + key + " "), std::string::npos) << key << "\n" << result.output;
+  }
+  // With a place head chosen, the place keys are in the main list and not repeated below.
+  const auto place = run_gridrnn("config --describe --set 'readout.heads=\"place\"'");
+  ASSERT_EQ(place.status, 0) << place.output;
+  const auto first = place.output.find("\nreadout.place.cells ");
+  ASSERT_NE(first, std::string::npos) << place.output;
+  EXPECT_EQ(place.output.find("\nreadout.place.cells ", first + 1), std::string::npos) << place.output;
+  EXPECT_LT(first, place.output.find("not in readout.heads"));
+}
+
 // A tiny place-cell network as the reference builds it (see configs/place_cells.toml).
 constexpr const char* kTinyPlaceConfig = R"(
 [arena]

@@ -18,6 +18,7 @@
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/train/checkpoint.hpp"
+#include "gridrnn/train/experiment.hpp"
 #include "gridrnn/train/place_centres.hpp"
 #include "test_helpers.hpp"
 
@@ -303,6 +304,41 @@ TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
   auto refused = run_gridrnn("train --resume " + run.string());
   EXPECT_EQ(refused.status, 2) << refused.output;
   EXPECT_NE(refused.output.find("place_centres.npy"), std::string::npos) << refused.output;
+}
+
+TEST(Presets, PlaceCellsConfigIsValidAndHoldsTheReferenceSetup) {
+  const std::string path = std::string(GRIDRNN_SOURCE_DIR) + "/configs/place_cells.toml";
+  const auto checked = run_gridrnn("config --config " + path);
+  ASSERT_EQ(checked.status, 0) << checked.output;
+  const auto e = train::Experiment::from_config(io::ConfigReader::from_file(path));
+  EXPECT_EQ(e.arena.name(), "square");
+  EXPECT_DOUBLE_EQ(e.arena.bounding_box().width(), 2.2);
+  EXPECT_EQ(e.motion.start, trajectory::StartPosition::kUniform);
+  EXPECT_EQ(e.task.steps, 20);
+  EXPECT_EQ(e.task.trials, 200);
+  EXPECT_EQ(e.task.encoding, trajectory::Encoding::kVelocity);
+  EXPECT_EQ(e.model.units, 512u);
+  EXPECT_DOUBLE_EQ(e.model.alpha(), 1.0);
+  EXPECT_EQ(e.model.nonlinearity, model::Nonlinearity::kRelu);
+  EXPECT_FALSE(e.model.bias);
+  EXPECT_EQ(e.model.noise_sd, 0.0);
+  EXPECT_EQ(e.model.w_rec_init, model::RecurrentInit::kUniform);
+  EXPECT_EQ(e.model.w_in_init, model::InputInit::kUniform);
+  EXPECT_EQ(e.model.initial_state, model::InitialState::kFromPlaceCode);
+  EXPECT_EQ(e.model.readout.heads_name(), "place");
+  const auto& place = e.model.readout.place_head;
+  EXPECT_EQ(place.cells, 512u);
+  EXPECT_DOUBLE_EQ(place.sigma, 0.12);
+  EXPECT_DOUBLE_EQ(place.surround_ratio, 2.0);
+  EXPECT_EQ(place.tuning, model::PlaceTuning::kDifferenceOfSoftmax);
+  EXPECT_EQ(place.loss, model::PlaceLoss::kCrossEntropy);
+  EXPECT_EQ(place.centres, model::CentreLayout::kRandom);
+  EXPECT_EQ(e.model.readout.place_centres.size(), 1024u);  // filled from the arena and train.seed
+  EXPECT_EQ(e.loss.lambda_l2, 0.0);
+  EXPECT_EQ(e.loss.lambda_fr, 0.0);
+  EXPECT_DOUBLE_EQ(e.loss.weight_decay, 1e-4);
+  EXPECT_EQ(e.train.optimizer, train::OptimizerKind::kAdam);
+  EXPECT_DOUBLE_EQ(e.adam.learning_rate, 1e-4);
 }
 
 TEST(TrainCli, CorruptedOrTruncatedCheckpointIsRefusedOnResume) {

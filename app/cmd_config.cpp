@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "gridrnn/core/error.hpp"
 #include "run_config.hpp"
 
 namespace gridrnn::app {
@@ -17,16 +18,44 @@ struct ConfigCommand {
   bool print = false;
 };
 
+// The [readout.<head>] keys of the heads the config does not choose: the keys a reading with
+// every head chosen describes beyond those of this reading.
+std::vector<io::KeyDoc> unchosen_head_keys(const ConfigCommand& o, const std::vector<io::KeyDoc>& chosen) {
+  std::vector<io::KeyDoc> others;
+  try {
+    io::ConfigReader all = o.config.empty() ? io::ConfigReader::empty("<built-in defaults>")
+                                            : io::ConfigReader::from_file(o.config);
+    for (const auto& assignment : o.overrides) all.apply_override(assignment);
+    all.apply_override("readout.heads=\"position+place+head_direction\"");
+    read_run_config(all);
+    for (const auto& key : all.described()) {
+      if (key.key.rfind("readout.", 0) != 0) continue;
+      bool seen = false;
+      for (const auto& c : chosen) seen = seen || c.key == key.key;
+      if (!seen) others.push_back(key);
+    }
+  } catch (const UserError&) {
+    // Every head at once may not be a valid config (the chosen one was): list none.
+  }
+  return others;
+}
+
 int run_config(const ConfigCommand& o) {
   io::ConfigReader reader = o.config.empty() ? io::ConfigReader::empty("<built-in defaults>")
                                              : io::ConfigReader::from_file(o.config);
   for (const auto& assignment : o.overrides) reader.apply_override(assignment);
   const RunConfig config = read_run_config(reader);  // validates every key (exit 2 on a mistake)
   if (o.describe) {
-    std::printf("%-44s %-8s %-22s %-28s %s\n", "key", "type", "default", "allowed", "meaning");
-    for (const auto& key : reader.described()) {
+    const auto print_key = [](const io::KeyDoc& key) {
       std::printf("%-44s %-8s %-22s %-28s %s\n", key.key.c_str(), key.type.c_str(),
                   key.fallback.c_str(), key.range.c_str(), key.doc.c_str());
+    };
+    std::printf("%-44s %-8s %-22s %-28s %s\n", "key", "type", "default", "allowed", "meaning");
+    for (const auto& key : reader.described()) print_key(key);
+    const std::vector<io::KeyDoc> others = unchosen_head_keys(o, reader.described());
+    if (!others.empty()) {
+      std::printf("\nKeys of readout heads not in readout.heads (accepted only when it names the head):\n");
+      for (const auto& key : others) print_key(key);
     }
     std::printf("\nKeys of other arena shapes and motion models appear when that shape or model is "
                 "chosen (e.g. `gridrnn config --describe --set arena.shape=\"circle\"`); "

@@ -36,9 +36,15 @@ int run_predict(const PredictOptions& o) {
   const std::size_t T = input_array.shape[0], B = input_array.shape[1];
   std::vector<float> inputs(input_array.values.begin(), input_array.values.end());
   std::vector<float> starts;
-  if (network.options.initial_state == model::InitialState::kFromPosition) {
+  const model::InitialState initial = network.options.initial_state;
+  if (initial == model::InitialState::kFromPosition || initial == model::InitialState::kFromPlaceCode) {
     if (o.starts.empty())
-      throw_user_error("network '{}' starts from W_init * start position: give --starts starts.npy with shape ({}, 2)", o.network, B);
+      throw_user_error("network '{}' starts from {} (initial_state = {}): give --starts starts.npy with shape ({}, 2), "
+                       "one start position per trial",
+                       o.network,
+                       initial == model::InitialState::kFromPosition ? "W_init * start position"
+                                                                     : "W_enc * place code of the start position",
+                       model::to_string(initial), B);
     const auto start_array = io::read_npy_finite(o.starts);
     if (start_array.shape != std::vector<std::size_t>{B, 2})
       throw_user_error("--starts '{}' has shape {}; expected ({}, 2): one start position per trial of --inputs",
@@ -73,7 +79,7 @@ gridrnn::app::Registration reg{{"predict", "Run a saved network on given inputs;
   auto o = std::make_shared<PredictOptions>();
   sub.add_option("--network", o->network, "Network folder (network.json, W_in.npy, ...)")->required();
   sub.add_option("--inputs", o->inputs, "Inputs, NPY (T, B, N_in) float: I[t] drives step t")->required();
-  sub.add_option("--starts", o->starts, "Start positions, NPY (B, 2); only for networks with initial_state = from_position");
+  sub.add_option("--starts", o->starts, "Start positions, NPY (B, 2); only for networks with initial_state = from_position or from_place_code");
   sub.add_option("--out", o->out, "Output folder (created; must not exist or be empty unless --force)")->required();
   sub.add_flag("--noise", o->noise, "Add the unit noise xi the network was trained with (default: none)");
   sub.add_option("--seed", o->seed, "Noise seed (with --noise): xi of trial m from Rng(seed, noise, 0, m)")->default_val(0);

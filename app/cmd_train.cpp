@@ -96,9 +96,10 @@ int run_train(const TrainCommand& o) {
   const std::int64_t until = o.until > 0 ? std::min(o.until, e.train.updates) : e.train.updates;
   const bool print = session.is_root();
   if (print)
-    std::printf("training %zu units in the %s arena: %s, %lld trials x %lld steps per update, "
+    std::printf("training %zu units (readout: %s) in the %s arena: %s, %lld trials x %lld steps per update, "
               "updates %lld..%lld of %lld\n",
-              e.model.units, e.arena.name().c_str(), train::optimizer_name(e.train.optimizer).c_str(),
+              e.model.units, e.model.readout.heads_name().c_str(), e.arena.name().c_str(),
+              train::optimizer_name(e.train.optimizer).c_str(),
               static_cast<long long>(e.task.trials), static_cast<long long>(e.task.steps),
               static_cast<long long>(trainer.updates_done() + 1), static_cast<long long>(until),
               static_cast<long long>(e.train.updates));
@@ -134,7 +135,7 @@ Registration reg{{"train", "Train a network to path-integrate (Hessian-free or A
                   30, [](CLI::App& sub) -> Runner {
   auto o = std::make_shared<TrainCommand>();
   sub.add_option("--config", o->config,
-                 "TOML config (sections [arena] [motion] [task] [model] [loss] [train] "
+                 "TOML config (sections [arena] [motion] [task] [model] [readout] [loss] [train] "
                  "[hessian_free] [adam]; see configs/ and `gridrnn config --describe`); default: "
                  "the built-in defaults (the paper's square arena)")
       ->type_name("FILE");

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "gridrnn/core/error.hpp"
+#include "gridrnn/train/place_centres.hpp"
 
 namespace gridrnn::train {
 
@@ -57,6 +58,11 @@ Experiment Experiment::from_config(const io::ConfigReader& root) {
                                              trajectory::input_size(e.task.encoding));
   e.loss = model::LossOptions::from_config(root.section("loss"));
   e.train = TrainOptions::from_config(root.section("train"));
+  // The place-cell centres (a function of the arena, readout.place and the seed), so a lattice
+  // that does not fit the arena is refused with the config, before anything is written.
+  if (e.model.readout.place) {
+    e.model.readout.place_centres = place_centres(e.arena, e.model.readout.place_head, e.train.seed);
+  }
   e.hessian_free = optim::HessianFreeOptions::from_config(root.section("hessian_free"));
   e.adam = optim::AdamOptions::from_config(root.section("adam"));
   return e;

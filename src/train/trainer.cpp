@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <numbers>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -11,9 +12,11 @@
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/progress.hpp"
 #include "gridrnn/io/files.hpp"
+#include "gridrnn/io/npy.hpp"
 #include "gridrnn/model/network_io.hpp"
 #include "gridrnn/model/objective.hpp"
 #include "gridrnn/train/checkpoint.hpp"
+#include "gridrnn/train/place_centres.hpp"
 
 namespace gridrnn::train {
 
@@ -31,14 +34,25 @@ std::vector<float> start_positions(const trajectory::Batch& batch) {
   return starts;
 }
 
+// (T, B) headings h[t] for a head-direction head, wrapped to [-pi, pi] before the cast to float
+// (the batch's are unwrapped and may drift far from 0, where float keeps fewer digits).
+std::vector<float> headings_of(const trajectory::Batch& batch) {
+  std::vector<float> headings(batch.headings.size());
+  for (std::size_t i = 0; i < headings.size(); ++i)
+    headings[i] = static_cast<float>(std::remainder(batch.headings[i], 2.0 * std::numbers::pi));
+  return headings;
+}
+
 model::MinibatchView view_of(const trajectory::Batch& batch, const std::vector<float>& starts,
-                             std::uint64_t seed, std::uint64_t update_index) {
+                             const std::vector<float>& headings, std::uint64_t seed,
+                             std::uint64_t update_index) {
   model::MinibatchView view;
   view.steps = batch.steps;
   view.trials = batch.trials;
   view.inputs = batch.inputs;
   view.targets = batch.targets;
   view.starts = starts;
+  view.headings = headings;
   view.noise_seed = seed;
   view.update_index = update_index;
   return view;
@@ -52,6 +66,16 @@ json run_marker() {
 double finite_or_null_guard(double v) { return std::isfinite(v) ? v : -1.0; }
 
 json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// The experiment with its place-cell centres, when it has a place head and the caller gave none:
+// a pure function of the arena, readout.place and train.seed, so a resumed run (whose experiment
+// comes from config.toml) gets the same centres as the run it continues.
+Experiment with_place_centres(Experiment e) {
+  auto& readout = e.model.readout;
+  if (readout.place && readout.place_centres.empty())
+    readout.place_centres = place_centres(e.arena, readout.place_head, e.train.seed);
+  return e;
+}
 
 }  // namespace
 
@@ -76,14 +100,14 @@ struct Trainer::Impl {
   std::optional<optim::HessianFree> hessian_free;
   std::optional<optim::Adam> adam;
   trajectory::Batch batch;
-  std::vector<float> starts;
+  std::vector<float> starts, headings;
   trajectory::Batch validation_batch;
-  std::vector<float> validation_starts;
+  std::vector<float> validation_starts, validation_headings;
   double baseline_rms = 0;
   TrainerHooks hooks;
 
   Impl(fs::path dir, Experiment e, TrainerHooks h = {})
-      : run_dir(std::move(dir)), experiment(std::move(e)),
+      : run_dir(std::move(dir)), experiment(with_place_centres(std::move(e))),
         objective(experiment.model, experiment.loss), hooks(std::move(h)) {
     if (hooks.exchange.ranks > 1) objective.set_chunk_exchange(hooks.exchange);
   }
@@ -177,10 +201,12 @@ struct Trainer::Impl {
                                0, static_cast<std::size_t>(e.task.validation_trials),
                                static_cast<std::size_t>(e.task.steps), Stream::kValidation);
     validation_starts = start_positions(validation_batch);
+    validation_headings = headings_of(validation_batch);
     validation_objective.emplace(e.model, e.loss);
     if (hooks.exchange.ranks > 1) validation_objective->set_chunk_exchange(hooks.exchange);
     validation_objective->set_minibatch(
-        view_of(validation_batch, validation_starts, e.train.seed, kValidationNoiseIndex));
+        view_of(validation_batch, validation_starts, validation_headings, e.train.seed,
+                kValidationNoiseIndex));
     // Best constant answer as the issue defines it: always the arena centre.
     const arena::Point centre = e.arena.centre();
     double sum = 0;
@@ -190,6 +216,21 @@ struct Trainer::Impl {
       sum += dx * dx + dy * dy;
     }
     baseline_rms = std::sqrt(sum / static_cast<double>(targets.size() / 2));
+  }
+
+  // A resumed run recomputes its place-cell centres from config.toml; they must be the ones its
+  // network was trained with (network/place_centres.npy), or config.toml was edited.
+  void check_place_centres() const {
+    const auto& readout = experiment.model.readout;
+    const fs::path path = run_dir / "network" / "place_centres.npy";
+    std::error_code ec;
+    if (!readout.place || !fs::is_regular_file(path, ec)) return;
+    const io::NpyArray saved = io::read_npy_finite(path);
+    if (saved.values != readout.place_centres) {
+      throw_user_error("'{}' holds other place-cell centres than config.toml gives (arena, readout.place and "
+                       "train.seed choose them); restore the run's config.toml",
+                       path.string());
+    }
   }
 
   Validation validate() {
@@ -216,7 +257,7 @@ void Trainer::create_run(const fs::path& run_dir, const Experiment& experiment,
   } else {
     impl.adam.emplace(experiment.adam);
   }
-  impl.theta = model::initial_parameters(experiment.model, experiment.train.seed);
+  impl.theta = model::initial_parameters(impl.experiment.model, experiment.train.seed);
   impl.save_state();
   out.commit();
 }
@@ -233,6 +274,7 @@ Trainer::Trainer(const fs::path& run_dir, Experiment experiment, TrainerHooks ho
     impl_->adam.emplace(e.adam);
   }
   impl_->restore(read_checkpoint(run_dir / "checkpoint.bin"));
+  impl_->check_place_centres();
   if (impl_->hooks.write_files) impl_->trim_metrics();
 }
 
@@ -267,7 +309,8 @@ TrainResult Trainer::run(std::int64_t until, const std::atomic<bool>* stop) {
                                static_cast<std::size_t>(e.task.trials),
                                static_cast<std::size_t>(e.task.steps), Stream::kPaths);
     s.starts = start_positions(s.batch);
-    s.objective.set_minibatch(view_of(s.batch, s.starts, e.train.seed, k));
+    s.headings = headings_of(s.batch);
+    s.objective.set_minibatch(view_of(s.batch, s.starts, s.headings, e.train.seed, k));
     const optim::UpdateSummary summary = s.hessian_free ? s.hessian_free->step(s.objective, s.theta)
                                                         : s.adam->step(s.objective, s.theta);
     s.updates_done += 1;
@@ -279,6 +322,10 @@ TrainResult Trainer::run(std::int64_t until, const std::atomic<bool>* stop) {
               {"error", terms.error},
               {"l2", terms.l2},
               {"firing_rate", terms.firing_rate},
+              {"weight_decay", terms.weight_decay},
+              {"position", terms.position},
+              {"place", terms.place},
+              {"head_direction", terms.head_direction},
               {"position_rms", terms.position_rms},
               {"gradient_norm", number_or_null(summary.gradient_norm)},
               {"accepted", summary.accepted},

@@ -14,9 +14,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gridrnn/arena/arena.hpp"
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/train/checkpoint.hpp"
+#include "gridrnn/train/experiment.hpp"
+#include "gridrnn/train/place_centres.hpp"
 #include "test_helpers.hpp"
 
 namespace gridrnn {
@@ -110,7 +113,8 @@ TEST(TrainCli, RunFolderHoldsNetworkMetricsCheckpointAndConfig) {
   const auto lines = metrics(dir / "run");
   ASSERT_EQ(lines.size(), 6u);
   for (const char* key : {"loss", "error", "l2", "firing_rate", "position_rms", "lambda", "rho",
-                          "cg_iterations", "accepted", "seconds"}) {
+                          "cg_iterations", "accepted", "seconds", "position", "place",
+                          "head_direction", "weight_decay"}) {
     EXPECT_TRUE(lines[0].contains(key)) << key;
   }
   EXPECT_TRUE(lines[1].contains("validation_position_rms"));
@@ -162,6 +166,179 @@ TEST(TrainCli, BadInputsExitWithStatus2AndWriteNothing) {
   EXPECT_NE(missing.output.find("nowhere"), std::string::npos) << missing.output;
   // Only the config files remain.
   EXPECT_EQ(dir.entry_count(), 4u);
+}
+
+TEST(TrainCli, ReadoutMistakesExitWithStatus2NamingTheKeyAndWriteNothing) {
+  TempDir dir;
+  struct Case {
+    std::string config, expected;
+  } cases[] = {
+      {"[readout]\nheads = \"head_direction\"\n[readout.place]\ncells = 64\n", "readout.place.cells"},
+      {"[readout]\nheads = \"place\"\n[readout.place]\ncells = 0\n", "readout.place.cells"},
+      {"[readout]\nheads = \"place\"\n[readout.place]\nsurround_ratio = 1\n", "readout.place.surround_ratio"},
+      {"[model]\ninitial_state = \"from_place_code\"\n[readout]\nheads = \"position\"\n", "model.initial_state"},
+      {"[readout]\nheads = \"position+grid\"\n", "readout.heads"},
+      {"[readout]\nheads = \"position+position\"\n", "readout.heads"},
+      {"[arena]\nshape = \"hexagon\"\n[readout]\nheads = \"place\"\n[readout.place]\ncentres = \"lattice\"\n",
+       "readout.place.centres"},
+      {"[readout]\nheads = \"place\"\n[readout.place]\ncells = 7\ncentres = \"lattice\"\n", "readout.place.cells"},
+      {"[loss]\nweight_decay = -1\n", "loss.weight_decay"},
+      {"[model]\nnonlinearity = \"sigmoid\"\n", "model.nonlinearity"},
+  };
+  int index = 0;
+  for (const auto& c : cases) {
+    std::string name = std::to_string(index++);  // (not "r" + ...: GCC 12's -Wrestrict false positive)
+    name += ".toml";
+    const std::string config = write_config(dir, c.config, name.c_str());
+    for (const std::string& command : {"train --config " + config + " --out " + (dir / "out").string(),
+                                      "config --config " + config}) {
+      auto result = run_gridrnn(command);
+      EXPECT_EQ(result.status, 2) << c.config << "\n" << result.output;
+      EXPECT_NE(result.output.find(c.expected), std::string::npos) << c.config << "\n" << result.output;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "out")) << c.config;
+  }
+  EXPECT_EQ(dir.entry_count(), static_cast<std::size_t>(index));  // only the config files
+}
+
+TEST(ConfigCli, DescribeListsEveryModelReadoutAndLossKey) {
+  const auto result = run_gridrnn("config --describe");
+  ASSERT_EQ(result.status, 0) << result.output;
+  for (const char* key : {"model.nonlinearity", "model.noise_placement", "model.bias", "model.w_in_init",
+                          "model.w_rec_init", "model.initial_state", "readout.heads", "readout.position.weight",
+                          "readout.place.cells", "readout.place.sigma", "readout.place.surround_ratio",
+                          "readout.place.tuning", "readout.place.loss", "readout.place.centres",
+                          "readout.place.weight", "readout.head_direction.cells",
+                          "readout.head_direction.kappa", "readout.head_direction.weight",
+                          "loss.weight_decay"}) {
+    EXPECT_NE(result.output.find(std::string("\n") + key + " "), std::string::npos) << key << "\n" << result.output;
+  }
+  // With a place head chosen, the place keys are in the main list and not repeated below.
+  const auto place = run_gridrnn("config --describe --set 'readout.heads=\"place\"'");
+  ASSERT_EQ(place.status, 0) << place.output;
+  const auto first = place.output.find("\nreadout.place.cells ");
+  ASSERT_NE(first, std::string::npos) << place.output;
+  EXPECT_EQ(place.output.find("\nreadout.place.cells ", first + 1), std::string::npos) << place.output;
+  EXPECT_LT(first, place.output.find("not in readout.heads"));
+}
+
+// A tiny place-cell network as the reference builds it (see configs/place_cells.toml).
+constexpr const char* kTinyPlaceConfig = R"(
+[arena]
+shape = "square"
+side = 2.2
+[motion]
+start = "uniform"
+[task]
+steps = 10
+trials = 16
+validation_trials = 16
+encoding = "velocity"
+[model]
+units = 10
+dt = 1.0
+tau = 1.0
+nonlinearity = "relu"
+bias = false
+noise_sd = 0.0
+w_rec_init = "uniform"
+w_in_init = "uniform"
+initial_state = "from_place_code"
+[readout]
+heads = "place+head_direction"
+[readout.place]
+cells = 24
+[readout.head_direction]
+cells = 6
+[loss]
+lambda_l2 = 0.0
+lambda_fr = 0.0
+weight_decay = 1e-4
+[train]
+optimizer = "adam"
+updates = 4
+seed = 3
+validate_every = 2
+checkpoint_every = 2
+[adam]
+learning_rate = 1e-4
+)";
+
+TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyPlaceConfig);
+  const auto run = dir / "run";
+  auto first = run_gridrnn("train --config " + config + " --out " + run.string() + " --until 2");
+  ASSERT_EQ(first.status, 0) << first.output;
+  const auto net = run / "network";
+  for (const char* name : {"W_in.npy", "W_rec.npy", "W_place.npy", "W_hd.npy", "W_enc.npy", "place_centres.npy"})
+    EXPECT_TRUE(std::filesystem::exists(net / name)) << name;
+  for (const char* name : {"b.npy", "W_out.npy", "x0.npy", "W_init.npy"}) EXPECT_FALSE(std::filesystem::exists(net / name)) << name;
+  const auto centres = io::read_npy(net / "place_centres.npy");
+  EXPECT_EQ(centres.shape, (std::vector<std::size_t>{24, 2}));
+  model::PlaceHeadOptions place;
+  place.cells = 24;
+  EXPECT_EQ(centres.values, train::place_centres(arena::Arena::square(2.2), place, 3));  // train.seed
+  EXPECT_EQ(io::read_npy(net / "W_enc.npy").shape, (std::vector<std::size_t>{10, 24}));
+  const auto json = nlohmann::json::parse(io::read_file(net / "network.json"));
+  EXPECT_EQ(json["nonlinearity"], "relu");
+  EXPECT_EQ(json["bias"], false);
+  EXPECT_EQ(json["readout"]["heads"], "place+head_direction");
+  EXPECT_EQ(json["readout"]["place"]["cells"], 24);
+  const std::string centres_bytes = io::read_file(net / "place_centres.npy");
+  auto second = run_gridrnn("train --resume " + run.string());
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_EQ(io::read_file(net / "place_centres.npy"), centres_bytes);
+  const auto lines = metrics(run);
+  ASSERT_EQ(lines.size(), 4u);
+  for (const char* key : {"position", "place", "head_direction", "weight_decay", "error", "position_rms"})
+    EXPECT_TRUE(lines[3].contains(key)) << key;
+  EXPECT_EQ(lines[3]["position"], 0.0);  // no position head
+  EXPECT_TRUE(lines[3].contains("validation_position_rms"));
+  // config.toml edited to another seed would swap the centres under the trained network.
+  std::string edited = io::read_file(run / "config.toml");
+  const auto at = edited.find("seed = 3");
+  ASSERT_NE(at, std::string::npos) << edited;
+  edited.replace(at, 8, "seed = 4");
+  io::write_file_atomic(run / "config.toml", edited);
+  auto refused = run_gridrnn("train --resume " + run.string());
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("place_centres.npy"), std::string::npos) << refused.output;
+}
+
+TEST(Presets, PlaceCellsConfigIsValidAndHoldsTheReferenceSetup) {
+  const std::string path = std::string(GRIDRNN_SOURCE_DIR) + "/configs/place_cells.toml";
+  const auto checked = run_gridrnn("config --config " + path);
+  ASSERT_EQ(checked.status, 0) << checked.output;
+  const auto e = train::Experiment::from_config(io::ConfigReader::from_file(path));
+  EXPECT_EQ(e.arena.name(), "square");
+  EXPECT_DOUBLE_EQ(e.arena.bounding_box().width(), 2.2);
+  EXPECT_EQ(e.motion.start, trajectory::StartPosition::kUniform);
+  EXPECT_EQ(e.task.steps, 20);
+  EXPECT_EQ(e.task.trials, 200);
+  EXPECT_EQ(e.task.encoding, trajectory::Encoding::kVelocity);
+  EXPECT_EQ(e.model.units, 512u);
+  EXPECT_DOUBLE_EQ(e.model.alpha(), 1.0);
+  EXPECT_EQ(e.model.nonlinearity, model::Nonlinearity::kRelu);
+  EXPECT_FALSE(e.model.bias);
+  EXPECT_EQ(e.model.noise_sd, 0.0);
+  EXPECT_EQ(e.model.w_rec_init, model::RecurrentInit::kUniform);
+  EXPECT_EQ(e.model.w_in_init, model::InputInit::kUniform);
+  EXPECT_EQ(e.model.initial_state, model::InitialState::kFromPlaceCode);
+  EXPECT_EQ(e.model.readout.heads_name(), "place");
+  const auto& place = e.model.readout.place_head;
+  EXPECT_EQ(place.cells, 512u);
+  EXPECT_DOUBLE_EQ(place.sigma, 0.12);
+  EXPECT_DOUBLE_EQ(place.surround_ratio, 2.0);
+  EXPECT_EQ(place.tuning, model::PlaceTuning::kDifferenceOfSoftmax);
+  EXPECT_EQ(place.loss, model::PlaceLoss::kCrossEntropy);
+  EXPECT_EQ(place.centres, model::CentreLayout::kRandom);
+  EXPECT_EQ(e.model.readout.place_centres.size(), 1024u);  // filled from the arena and train.seed
+  EXPECT_EQ(e.loss.lambda_l2, 0.0);
+  EXPECT_EQ(e.loss.lambda_fr, 0.0);
+  EXPECT_DOUBLE_EQ(e.loss.weight_decay, 1e-4);
+  EXPECT_EQ(e.train.optimizer, train::OptimizerKind::kAdam);
+  EXPECT_DOUBLE_EQ(e.adam.learning_rate, 1e-4);
 }
 
 TEST(TrainCli, CorruptedOrTruncatedCheckpointIsRefusedOnResume) {

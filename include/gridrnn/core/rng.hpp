@@ -27,6 +27,7 @@ enum class Stream : std::uint64_t {
   kTest = 7,            // tests and benchmarks
   kCurvature = 8,       // curvature minibatch selection in Hessian-free
   kEmbedding = 9,       // t-SNE initial positions: index = 0, subindex = 0
+  kPlaceCentres = 10,   // random place-cell centres: index = 0, subindex = 0
 };
 
 class Rng {

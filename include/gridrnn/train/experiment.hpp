@@ -1,8 +1,8 @@
 #pragma once
 // Everything a training run is made of, read from one TOML config: the arena and motion model
 // (what the animal does), the task (path length, trials per update, input encoding), the network
-// and its loss, and the optimizer. Sections: [arena] [motion] [task] [model] [loss] [train]
-// [hessian_free] [adam]. Every key has a default (the paper's where it gives one; see
+// and its readout heads and loss, and the optimizer. Sections: [arena] [motion] [task] [model]
+// [readout] [loss] [train] [hessian_free] [adam]. Every key has a default (the paper's where it gives one; see
 // docs/cli.md for each key's default, range and source).
 #include <cstdint>
 #include <string>
@@ -53,7 +53,9 @@ struct Experiment {
   optim::AdamOptions adam;
 
   // Reads every section above from `root` (absent keys take their defaults). Does not call
-  // root.finish(): the caller may read further sections (e.g. [analysis]) first.
+  // root.finish(): the caller may read further sections (e.g. [analysis]) first. With a place
+  // head, fills model.readout.place_centres from the arena and train.seed (place_centres.hpp);
+  // the Trainer fills them too for an experiment built in code without them.
   static Experiment from_config(const io::ConfigReader& root);
 };
 

@@ -86,6 +86,30 @@ Point inward_normal(const arena::Arena& arena, Point p, const arena::WallDistanc
   return {-(s.b.y - s.a.y) / length, (s.b.x - s.a.x) / length};
 }
 
+// The hard guarantee of the rodent model, for a move v from p (inside) whose end point p + v is
+// outside or whose segment crosses a wall: v is reflected off the wall nearest to the attempted
+// end point and the heading turns to it; if the move still leaves, v is halved up to kMaxHalvings
+// times, then set to zero. Returns the new end point p + v.
+constexpr int kMaxHalvings = 30;
+
+Point keep_inside(const arena::Arena& arena, Point p, Point& v, double& heading) {
+  const arena::WallDistance hit = arena.nearest_wall({p.x + v.x, p.y + v.y});
+  const Point n = inward_normal(arena, hit.closest, {0.0, hit.wall, hit.closest});
+  const double along = v.x * n.x + v.y * n.y;
+  if (along < 0.0) v = {v.x - 2.0 * along * n.x, v.y - 2.0 * along * n.y};
+  if (v.x != 0.0 || v.y != 0.0) heading = turn_to(heading, std::atan2(v.y, v.x));
+  Point q{p.x + v.x, p.y + v.y};
+  for (int halvings = 0; halvings < kMaxHalvings && !arena.segment_inside(p, q); ++halvings) {
+    v = {0.5 * v.x, 0.5 * v.y};
+    q = {p.x + v.x, p.y + v.y};
+  }
+  if (!arena.segment_inside(p, q)) {
+    v = {0.0, 0.0};
+    q = p;
+  }
+  return q;
+}
+
 void simulate_rodent(Path& path, const arena::Arena& arena, const MotionOptions& options, Rng& rng,
                      std::size_t steps) {
   const RodentMotion& m = options.rodent;
@@ -125,23 +149,7 @@ void simulate_rodent(Path& path, const arena::Arena& arena, const MotionOptions&
       }
     }
     Point q{p.x + v.x, p.y + v.y};
-    if (!arena.segment_inside(p, q)) {
-      // Reflect off the wall nearest to the attempted end point (specular bounce).
-      const arena::WallDistance hit = arena.nearest_wall(q);
-      const Point n = inward_normal(arena, hit.closest, {0.0, hit.wall, hit.closest});
-      const double along = v.x * n.x + v.y * n.y;
-      if (along < 0.0) v = {v.x - 2.0 * along * n.x, v.y - 2.0 * along * n.y};
-      if (v.x != 0.0 || v.y != 0.0) heading = turn_to(heading, std::atan2(v.y, v.x));
-      q = {p.x + v.x, p.y + v.y};
-      for (int halvings = 0; halvings < 30 && !arena.segment_inside(p, q); ++halvings) {
-        v = {0.5 * v.x, 0.5 * v.y};
-        q = {p.x + v.x, p.y + v.y};
-      }
-      if (!arena.segment_inside(p, q)) {
-        v = {0.0, 0.0};
-        q = p;
-      }
-    }
+    if (!arena.segment_inside(p, q)) q = keep_inside(arena, p, v, heading);
     path.speeds[t] = std::sqrt(v.x * v.x + v.y * v.y);
     path.headings[t] = heading;
     path.positions[t + 1] = q;

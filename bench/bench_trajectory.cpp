@@ -36,13 +36,15 @@ void BM_GenerateBatch(benchmark::State& state) {
       arena::Arena::named("square"), arena::Arena::named("hexagon"), arena::Arena::named("circle"),
       arena::Arena::polygon({{-1, -1}, {1, -1}, {1, 0}, {-0.6, 0.1}, {-0.6, 1}, {-1, 1}})};
   const auto& arena = arenas[static_cast<std::size_t>(state.range(0))];
-  const auto model = state.range(1) == 0 ? trajectory::MotionModel::kPaper
-                                         : trajectory::MotionModel::kRodent;
-  state.SetLabel(arena.name() + (state.range(1) == 0 ? " paper" : " rodent") + " 1 thread");
+  static constexpr trajectory::MotionModel kModels[] = {trajectory::MotionModel::kPaper,
+                                                        trajectory::MotionModel::kRodent,
+                                                        trajectory::MotionModel::kSorscher};
+  const auto model = kModels[state.range(1)];
+  state.SetLabel(arena.name() + " " + trajectory::motion_model_name(model) + " 1 thread");
   generate(state, arena, model, 1);
 }
 BENCHMARK(BM_GenerateBatch)
-    ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1, 2}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 

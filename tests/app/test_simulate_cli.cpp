@@ -67,6 +67,19 @@ TEST(SimulateCli, ConfigFileAndRecordedPath) {
   EXPECT_NEAR(inputs.values[3], 0.1, 1e-7);
 }
 
+TEST(SimulateCli, SorscherModelFromAConfig) {
+  TempDir dir;
+  io::write_file_atomic(dir / "s.toml",
+                        "[arena]\nshape = \"circle\"\n[motion]\nmodel = \"sorscher\"\n"
+                        "start = \"uniform\"\n[simulate]\nsteps = 200\ntrials = 3\n");
+  const auto r = run_gridrnn("simulate --config " + (dir / "s.toml").string() + " --out " +
+                             (dir / "out").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("sorscher motion"), std::string::npos) << r.output;
+  EXPECT_EQ(io::read_npy(dir / "out/speeds.npy").shape, (std::vector<std::size_t>{200, 3}));
+  EXPECT_NE(io::read_file(dir / "out/config.toml").find("sorscher"), std::string::npos);
+}
+
 struct BadCase {
   std::string config;  // TOML text, or empty
   std::string flags;
@@ -79,6 +92,10 @@ TEST(SimulateCli, BadInputExitsWithStatus2NamingTheProblemAndWritesNothing) {
       {"[arena]\nsidee = 2\n", "", {"unknown key", "arena.sidee", "arena.side"}},
       {"[motion]\np_still = \"lots\"\n", "", {"motion.p_still", "must be a number", "lots"}},
       {"[motion]\np_still = 1.2\n", "", {"motion.p_still", "1.2", ">= 0, <= 1"}},
+      {"[motion]\nmodel = \"sorscher\"\nborder_region = -0.03\n", "",
+       {"motion.border_region", "-0.03"}},
+      {"[motion]\nmodel = \"sorscher\"\nborder_speed_factor = 4\n", "",
+       {"motion.border_speed_factor", "4", "<= 1"}},
       {"[simulate]\nseed = -4\n", "", {"simulate.seed", "-4", ">= 0"}},
       {"[simulate]\nencoding = \"polar\"\n", "", {"simulate.encoding", "polar", "velocity"}},
       {"[arena]\nshape = \"polygon\"\nvertices = [[0,0],[1,1],[1,0],[0,1]]\n", "",

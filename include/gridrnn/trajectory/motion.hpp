@@ -7,6 +7,7 @@
 // at step t encodes (s[t], h[t]) and its target is p[t+1]. Every position and every straight move
 // between consecutive positions lies inside the arena, whatever the model.
 #include <cstddef>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ namespace gridrnn::trajectory {
 
 using arena::Point;
 
-enum class MotionModel { kPaper, kRodent };
+enum class MotionModel { kPaper, kRodent, kSorscher };
 enum class StartPosition { kCentre, kUniform };
 
 // `paper`: the author's generator for Cueva & Wei (2018). Per step: turn ~ N(0, turn_sd^2) added
@@ -64,17 +65,47 @@ struct RodentMotion {
   double units_per_metre = 1.0;                      // arena units per metre
 };
 
+// `sorscher`: the trajectory generator of the place-cell RNN code of Sorscher et al.
+// (ganguli-lab/grid-pattern-formation, trajectory_generator.py), in physical units; one network
+// step = dt seconds and one arena unit = 1 / units_per_metre metres. Per step t, in this order of
+// random draws:
+// - speed v ~ Rayleigh(speed_scale) m/s and rotational velocity w ~ N(0, angular_velocity_sd^2)
+//   rad/s, both i.i.d. per step (no coherence). (angular_velocity_sd is named apart from rodent's
+//   rotational_velocity_sd, which is in degrees/s.)
+// - wall avoidance, decided from p[t] and h[t]: d = distance to the arena's nearest wall, a = the
+//   angle from the direction towards that wall (towards its closest point; on the wall, its
+//   outward normal) to h[t], in (-pi, pi]. If d < border_region and |a| < pi/2 (heading towards
+//   the wall), the step is slowed, s[t] = border_speed_factor v dt, and the next heading turns
+//   away, h[t+1] = h[t] + sign(a) (pi/2 - |a|) + w dt (parallel to the wall, plus noise);
+//   otherwise s[t] = v dt and h[t+1] = h[t] + w dt. As in the reference, the slowed step still
+//   moves along h[t]: the turn takes effect from the next step.
+// - hard guarantee (the reference has none: about 0.16% of its moves leave a 2 m box): an end
+//   point outside the arena is mirrored back across the wall nearest to it (where a specular
+//   bounce would end) and the step becomes the straight move from p[t] there, h[t] its direction
+//   (the wall turn is then decided again for it). If that move still leaves (corners, concave
+//   polygons, steps longer than the arena), rodent's guarantee follows: reflect the move off the
+//   wall nearest to its end, halve it up to 30 times, then stay put for that step.
+struct SorscherMotion {
+  double dt = 0.02;                                   // seconds per network step
+  double speed_scale = 0.13 * 2.0 * std::numbers::pi;  // m/s, Rayleigh scale (mean 1.02 m/s)
+  double angular_velocity_sd = 11.52;                 // rad/s (reference: sigma = 5.76 * 2)
+  double border_region = 0.03;                        // m
+  double border_speed_factor = 0.25;                  // speed factor facing a near wall
+  double units_per_metre = 1.0;                       // arena units per metre
+};
+
 struct MotionOptions {
   MotionModel model = MotionModel::kPaper;
   StartPosition start = StartPosition::kCentre;
   PaperMotion paper;
   RodentMotion rodent;
+  SorscherMotion sorscher;
 
   // Throws UserError naming the field, its value and the rule.
   void validate() const;
   // Reads a `[motion]` config section: model, start, and the chosen model's keys.
   static MotionOptions from_config(const io::ConfigReader& section);
-  static const std::vector<std::string>& model_names();  // "paper", "rodent"
+  static const std::vector<std::string>& model_names();  // "paper", "rodent", "sorscher"
 };
 
 MotionModel parse_motion_model(const std::string& name);  // UserError listing the names

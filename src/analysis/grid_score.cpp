@@ -92,6 +92,10 @@ std::string to_string(GridVariant variant) {
   return variant == GridVariant::kMean ? "mean" : "min_max";
 }
 
+UnvisitedBins sac_unvisited_bins(GridConvention convention) {
+  return convention == GridConvention::kDeepmind ? UnvisitedBins::kZero : UnvisitedBins::kExcluded;
+}
+
 void spline_prefilter(std::vector<double>& image, int size_x, int size_y) {
   GRIDRNN_ASSERT(image.size() == static_cast<std::size_t>(size_x) * size_y);
   for (int ix = 0; ix < size_x; ++ix) prefilter_line(&image[static_cast<std::size_t>(ix) * size_y], size_y, 1);
@@ -397,7 +401,7 @@ void grid_spacing_orientation(const Map2D& sac, double& spacing_bins, double& or
 }
 
 GridScores grid_scores(const Map2D& map, GridConvention convention, GridVariant variant) {
-  const Map2D sac = autocorrelogram(map);
+  const Map2D sac = autocorrelogram(map, sac_unvisited_bins(convention));
   return GridScorer(map.bins_x, map.bins_y, convention, variant).score(sac);
 }
 

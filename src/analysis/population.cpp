@@ -173,6 +173,7 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
   const double speed_variance = speed_squares / n - (speed_sum / n) * (speed_sum / n);
 
   const GridScorer grid_scorer(bins, bins, options.convention, options.variant);
+  const UnvisitedBins sac_unvisited = sac_unvisited_bins(options.convention);
   const BorderScorer border_scorer(geometry, bins, bins, options.border);
   const double bin_width = geometry.extent.bin_width_x(bins);
   const int maps_per_unit = 1 + options.shuffles;
@@ -222,7 +223,7 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
         map.values[b] = binning.occupancy[b] > 0 ? map_sum[b] / binning.occupancy[b] : kNaN;
       }
       const Map2D scored = smooth_map(map, options.smoothing_sigma_bins);
-      sac_fft.compute(scored, sac);
+      sac_fft.compute(scored, sac, sac_unvisited);
       const GridScores grid = grid_scorer.score(sac);
       const BorderScore border = border_scorer.score(scored);
       const BandScore band = band_scorer.score(scored);

@@ -2,7 +2,8 @@
 // Grid scores at 60 and 90 degrees, grid spacing and orientation, from a spatial autocorrelogram
 // (SAC), in the two conventions of the field (PAPER.md section 5; docs/design.md "Analysis
 // conventions"):
-//  - deepmind (google-deepmind/grid-cells scores.py): rings {0.2 n < rho <= r1 n}, r1 in
+//  - deepmind (google-deepmind/grid-cells scores.py, reproduced within 1e-4 on
+//    tests/analysis/reference_scores; its SAC reads unvisited bins as 0): rings {0.2 n < rho <= r1 n}, r1 in
 //    linspace(0.4, 1.0, 10), n = bins; SAC rotated by scipy.ndimage.rotate(reshape=False,
 //    order=3, mode='constant') semantics (cubic B-spline with mirror-boundary prefilter, zero
 //    outside the array); c_a = mean((S-m)(R_a-m)) / (mean((S-m)^2) + 1e-5) over the ring;
@@ -37,6 +38,12 @@ struct GridScores {
   double spacing_bins = 0.0;     // median distance of the six SAC peaks nearest the centre (bins); NaN if < 3 peaks
   double orientation_deg = 0.0;  // lattice orientation in [0, 60): arg(sum exp(6 i theta_k)) / 6 of those peaks
 };
+
+// How the convention's reference program reads unvisited bins in its SAC. deepmind: as 0
+// (scores.py's calculate_sac applies nan_to_num before it builds its masks, so a NaN bin is a
+// valid bin of rate 0: a departure from PAPER.md section 5's "bins valid in both"); sargolini:
+// left out.
+UnvisitedBins sac_unvisited_bins(GridConvention convention);
 
 // The 7 rotation angles, in degrees, in the order of every per-angle array below.
 inline constexpr std::array<double, 7> kGridAngles = {30, 45, 60, 90, 120, 135, 150};
@@ -93,7 +100,8 @@ class GridScorer {
 // Spacing (bins) and orientation (degrees in [0, 60)) from the six SAC peaks nearest the centre.
 void grid_spacing_orientation(const Map2D& sac, double& spacing_bins, double& orientation_deg);
 
-// Convenience for one map: SAC by FFT, then GridScorer::score.
+// Convenience for one map: SAC by FFT (unvisited bins as the convention reads them), then
+// GridScorer::score.
 GridScores grid_scores(const Map2D& map, GridConvention convention = GridConvention::kDeepmind,
                        GridVariant variant = GridVariant::kMean);
 

@@ -150,10 +150,10 @@ Registration reg{{"score", "Score 2D rate maps (NPY, NaN = unvisited): grid, ban
                         ->required();
                     sub.add_option("--convention", options->convention,
                                    "grid-score convention: deepmind = google-deepmind/grid-cells scores.py "
-                                   "(commit d1a2304; equal within 1e-4 on the 38 maps of "
-                                   "tests/analysis/reference_scores, unvisited bins read as 0 as scores.py does); "
-                                   "sargolini = BNT-style rings around the central field (not yet equal to "
-                                   "kavli-ntnu/opexebo 0.7.2, see docs/design.md)")
+                                   "(commit d1a2304); sargolini = kavli-ntnu/opexebo 0.7.2 grid_score and "
+                                   "grid_spacing (the BNT gridness score; score90 is ours). Both equal those "
+                                   "programs on the 38 maps of tests/analysis/reference_scores and read "
+                                   "unvisited bins as 0 in the SAC, as they do")
                         ->check(CLI::IsMember({"deepmind", "sargolini"}))
                         ->capture_default_str();
                     sub.add_option("--variant", options->variant, "deepmind grid-score variant")

@@ -339,8 +339,11 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
               {"unvisited", "NaN"}};
   j["conventions"] = {
       {"grid_score", o.convention == GridConvention::kDeepmind
-                         ? "deepmind: rings 0.2n < rho <= r1 n, r1 in linspace(0.4, 1, 10); cubic-spline rotation"
-                         : "sargolini: annuli r0 < rho < r, sliding mean over 3 radii, min-max form"},
+                         ? "deepmind (google-deepmind/grid-cells scores.py): rings 0.2n < rho <= r1 n, r1 in "
+                           "linspace(0.4, 1, 10); cubic-spline rotation; unvisited bins as 0 in the SAC"
+                         : "sargolini (kavli-ntnu/opexebo 0.7.2 grid_score): SAC cropped to 1.8n, central "
+                           "field by opexebo's place_field, rings r0 < rho < r, bilinear rotation, best mean "
+                           "of 3 rings, min-max form; unvisited bins as 0 in the SAC"},
       {"border_score", "Solstad 2008: (c_M - d_m) / (c_M + d_m), rates relative to the map's range"},
       {"band_score", "variance fraction explained by the best plane wave, 2 bins .. 1.5 arena widths"},
       {"direction", "mean vector length of the heading curve minus its minimum"},

@@ -1,6 +1,7 @@
 // Grid scores against the numbers the field's programs give on the maps of
 // tests/analysis/reference_scores/make_reference.py (issue 15): the `deepmind` convention
-// against google-deepmind/grid-cells' scores.py (both variants, within 0.03), and the SAC's
+// against google-deepmind/grid-cells' scores.py (both variants, within 0.03), `sargolini`
+// against kavli-ntnu/opexebo 0.7.2 (grid score within 0.05, spacing within 5%), and the SAC's
 // FFT path against its direct reference on the same maps.
 #include <cmath>
 #include <fstream>
@@ -62,6 +63,34 @@ TEST(ReferenceScores, DeepmindEqualsScoresPyOnEveryMap) {
     }
   }
   EXPECT_EQ(compared, 2 * static_cast<int>(maps.size()));
+}
+
+TEST(ReferenceScores, SargoliniEqualsOpexeboOnEveryMap) {
+  // opexebo 0.7.2 grid_score(autocorrelation(map)): the grid score within 0.05 on every map
+  // (NaN exactly where opexebo returns NaN: no central field of 5 bins, or one wider than the
+  // cropped SAC), and its grid_spacing within 5% wherever it comes from real SAC peaks
+  // (opexebo's statistics reject peaks within 4 bins of their masks and then report the
+  // distance to the SAC's corner; make_reference.py flags those).
+  const std::vector<ReferenceMap> maps = reference_maps();
+  int scored = 0, spaced = 0;
+  for (const ReferenceMap& m : maps) {
+    const nlohmann::json& expected = m.entry.at("opexebo");
+    const GridScores scores = grid_scores(m.map, GridConvention::kSargolini);
+    const double expected_score = reference_value(expected.at("grid_score"));
+    if (std::isnan(expected_score)) {
+      EXPECT_TRUE(std::isnan(scores.score_60)) << m.name << ": opexebo gives NaN, we " << scores.score_60;
+    } else {
+      EXPECT_NEAR(scores.score_60, expected_score, 0.05) << m.name << " grid score";
+      ++scored;
+    }
+    if (expected.at("grid_spacing_from_peaks").get<bool>()) {
+      const double spacing = reference_value(expected.at("grid_spacing_bins"));
+      EXPECT_NEAR(scores.spacing_bins, spacing, 0.05 * spacing) << m.name << " spacing";
+      ++spaced;
+    }
+  }
+  EXPECT_GE(scored, 20);
+  EXPECT_GE(spaced, 5);
 }
 
 TEST(ReferenceScores, FftSacEqualsDirectReferenceOnEveryMap) {

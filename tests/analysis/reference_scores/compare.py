@@ -61,7 +61,7 @@ def main():
         worst_dm, worst_sg = max(worst_dm, dm), max(worst_sg, sg)
         print(f"{name:28s} | {cells[0]:>17s} {cells[1]:>15s} | {cells[2]:>15s} {cells[3]:>15s} | "
               f"{a:7.3f}/{b:7.3f} {num(o['sargolini']['grid_spacing']):7.2f}/{spacing_ref:7.2f} | {dm:6.3f} {sg:6.3f}")
-    print(f"largest difference: deepmind {worst_dm:.4f}, sargolini grid score {worst_sg:.4f}")
+    print(f"largest difference: deepmind {worst_dm:.2e}, sargolini grid score {worst_sg:.2e}")
     return 0
 
 

@@ -619,6 +619,8 @@ GridScores GridScorer::score_sargolini(const Map2D& sac) const {
   std::vector<int> radii;
   for (double r : linspace(std::max(3, r0 + 1), outer_bound_, outer_bound_ - r0)) radii.push_back(static_cast<int>(r));
   if (radii.empty()) return scores;
+  // max(3, r0 + 1) <= R since maps have >= 4 bins (R >= 3) and r0 < R here.
+  GRIDRNN_ASSERT(radii.front() <= outer_bound_ && radii.back() <= outer_bound_, "sargolini ring beyond the SAC");
   // Pixels r0 < rho, bucketed by the smallest integer radius r with rho < r; prefix sums over
   // buckets give each ring r0 < rho < r.
   std::vector<std::vector<double>> rotated(bilinear_.size());

@@ -61,7 +61,8 @@ AnalysisOptions AnalysisOptions::from_config(const io::ConfigReader& section) {
   o.percentile = section.number("percentile", o.percentile, 50.0, 100.0,
                                 "a unit passes a score above this percentile of the pooled shuffles", true);
   o.convention = parse_grid_convention(section.choice("convention", "deepmind", {"deepmind", "sargolini"},
-                                                      "grid-score convention (docs/design.md)"));
+                                                      "grid-score convention: deepmind = scores.py of google-deepmind/grid-cells, "
+                                                      "sargolini = grid_score of opexebo 0.7.2 (docs/design.md)"));
   o.variant = parse_grid_variant(section.choice("variant", "mean", {"mean", "min_max"},
                                                 "deepmind grid-score variant"));
   o.direction_bin_deg = section.number("direction_bin_deg", o.direction_bin_deg, 1.0, 180.0,

@@ -94,7 +94,7 @@ int run_score(const ScoreOptions& options) {
   std::vector<ScoredMap> maps = load_maps(options.files);
   parallel_for(maps.size(), [&](std::size_t i) {
     ScoredMap& m = maps[i];
-    const analysis::Map2D sac = analysis::autocorrelogram(m.map);
+    const analysis::Map2D sac = analysis::autocorrelogram(m.map, analysis::sac_unvisited_bins(convention));
     m.grid = analysis::GridScorer(m.map.bins_x, m.map.bins_y, convention, variant).score(sac);
     m.grid.spacing_bins *= extent.bin_width_x(m.map.bins_x);  // now in arena units
     m.band = analysis::band_score(m.map, extent);
@@ -148,7 +148,12 @@ Registration reg{{"score", "Score 2D rate maps (NPY, NaN = unvisited): grid, ban
                     sub.add_option("maps", options->files,
                                    "NPY files: a 2D map (bins_x, bins_y), first axis x, or a stack (N, bins_x, bins_y)")
                         ->required();
-                    sub.add_option("--convention", options->convention, "grid-score convention")
+                    sub.add_option("--convention", options->convention,
+                                   "grid-score convention: deepmind = google-deepmind/grid-cells scores.py "
+                                   "(commit d1a2304); sargolini = kavli-ntnu/opexebo 0.7.2 grid_score and "
+                                   "grid_spacing (the BNT gridness score; score90 is ours). Both equal those "
+                                   "programs on the 38 maps of tests/analysis/reference_scores and read "
+                                   "unvisited bins as 0 in the SAC, as they do")
                         ->check(CLI::IsMember({"deepmind", "sargolini"}))
                         ->capture_default_str();
                     sub.add_option("--variant", options->variant, "deepmind grid-score variant")

@@ -32,16 +32,51 @@ Map2D rate_map_impl(const SpatialBinning& binning, std::span<const T> activity) 
   return map;
 }
 
-// Pearson correlation from sums over n pairs; 0 where undefined (n < 2, a constant side), the
-// convention of deepmind's calculate_sac (nan_to_num). min_variance absorbs rounding noise.
-double pearson_from_sums(double n, double sum_a, double sum_b, double sum_aa, double sum_bb,
-                         double sum_ab, double min_variance) {
-  if (n < 1.5) return 0.0;
-  const double var_a = sum_aa / n - (sum_a / n) * (sum_a / n);
-  const double var_b = sum_bb / n - (sum_b / n) * (sum_b / n);
-  if (!(var_a > min_variance) || !(var_b > min_variance)) return 0.0;
-  const double cov = sum_ab / n - (sum_a / n) * (sum_b / n);
-  return cov / std::sqrt(var_a * var_b);
+// Pearson correlation of x(p) with x(p + l) over the pairs of lag l = (lx, ly) where both are
+// finite, from the values themselves: means first, then centred sums (two passes), so that
+// values that are tiny but not constant keep their correlation. 0 where fewer than 2 pairs
+// overlap or either side's values are all equal (deepmind's calculate_sac: nan_to_num of 0/0).
+double direct_lag_correlation(const Map2D& x, int lx, int ly) {
+  const int ix0 = std::max(0, -lx), ix1 = std::min(x.bins_x, x.bins_x - lx);
+  const int iy0 = std::max(0, -ly), iy1 = std::min(x.bins_y, x.bins_y - ly);
+  double n = 0, sum_a = 0, sum_b = 0;
+  double low_a = std::numeric_limits<double>::infinity(), high_a = -low_a, low_b = low_a, high_b = -low_a;
+  for (int ix = ix0; ix < ix1; ++ix) {
+    for (int iy = iy0; iy < iy1; ++iy) {
+      const double a = x.at(ix, iy), b = x.at(ix + lx, iy + ly);
+      if (!std::isfinite(a) || !std::isfinite(b)) continue;
+      n += 1;
+      sum_a += a;
+      sum_b += b;
+      low_a = std::min(low_a, a);
+      high_a = std::max(high_a, a);
+      low_b = std::min(low_b, b);
+      high_b = std::max(high_b, b);
+    }
+  }
+  if (n < 1.5 || low_a == high_a || low_b == high_b) return 0.0;
+  const double mean_a = sum_a / n, mean_b = sum_b / n;
+  double aa = 0, bb = 0, ab = 0;
+  for (int ix = ix0; ix < ix1; ++ix) {
+    for (int iy = iy0; iy < iy1; ++iy) {
+      const double a = x.at(ix, iy), b = x.at(ix + lx, iy + ly);
+      if (!std::isfinite(a) || !std::isfinite(b)) continue;
+      aa += (a - mean_a) * (a - mean_a);
+      bb += (b - mean_b) * (b - mean_b);
+      ab += (a - mean_a) * (b - mean_b);
+    }
+  }
+  if (!(aa > 0) || !(bb > 0)) return 0.0;
+  return ab / std::sqrt(aa * bb);
+}
+
+// The map as the SAC reads it: NaN -> 0 for UnvisitedBins::kZero, unchanged otherwise.
+Map2D sac_input(const Map2D& map, UnvisitedBins unvisited) {
+  Map2D x = map;
+  if (unvisited == UnvisitedBins::kZero) {
+    for (double& v : x.values) v = std::isnan(v) ? 0.0 : v;
+  }
+  return x;
 }
 
 }  // namespace
@@ -185,28 +220,13 @@ bool standardize(Map2D& map) {
   return true;
 }
 
-Map2D autocorrelogram_reference(const Map2D& map) {
-  const int nx = map.bins_x, ny = map.bins_y;
+Map2D autocorrelogram_reference(const Map2D& map, UnvisitedBins unvisited) {
+  const Map2D x = sac_input(map, unvisited);
+  const int nx = x.bins_x, ny = x.bins_y;
   Map2D sac(2 * nx - 1, 2 * ny - 1, 0.0);
   for (int lx = -(nx - 1); lx <= nx - 1; ++lx) {
     for (int ly = -(ny - 1); ly <= ny - 1; ++ly) {
-      double n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-      for (int ix = std::max(0, -lx); ix < std::min(nx, nx - lx); ++ix) {
-        for (int iy = std::max(0, -ly); iy < std::min(ny, ny - ly); ++iy) {
-          const double a = map.at(ix, iy), b = map.at(ix + lx, iy + ly);
-          if (!std::isfinite(a) || !std::isfinite(b)) continue;
-          n += 1;
-          sa += a;
-          sb += b;
-          saa += a * a;
-          sbb += b * b;
-          sab += a * b;
-        }
-      }
-      // Relative rounding floor: the variance of a constant set computed from sums is ~1e-16 of
-      // its squared size.
-      const double scale = n > 0 ? std::max(saa, sbb) / n : 0.0;
-      sac.at(lx + nx - 1, ly + ny - 1) = pearson_from_sums(n, sa, sb, saa, sbb, sab, 1e-12 * scale);
+      sac.at(lx + nx - 1, ly + ny - 1) = direct_lag_correlation(x, lx, ly);
     }
   }
   return sac;
@@ -226,6 +246,7 @@ struct AutocorrelogramFft::Impl {
   std::vector<double> corr_qm;     // (px, py) squared map with mask
   std::vector<double> corr_xx;     // (px, py) map with map
   std::vector<unsigned char> cached_mask;  // (nx, ny) the mask corr_mm belongs to
+  std::size_t direct_lags = 0;             // lags of the last compute() taken from direct sums
   fftw_plan forward = nullptr, inverse = nullptr;
 
   Impl(int nx_, int ny_) : nx(nx_), ny(ny_), px(2 * nx_), py(2 * ny_), pyc(ny_ + 1) {
@@ -270,16 +291,21 @@ AutocorrelogramFft::AutocorrelogramFft(int bins_x, int bins_y)
     : impl_(std::make_unique<Impl>(bins_x, bins_y)) {}
 AutocorrelogramFft::~AutocorrelogramFft() = default;
 
-void AutocorrelogramFft::compute(const Map2D& map, Map2D& sac) {
+std::size_t AutocorrelogramFft::direct_lags() const { return impl_->direct_lags; }
+
+void AutocorrelogramFft::compute(const Map2D& map, Map2D& sac, UnvisitedBins unvisited) {
   Impl& f = *impl_;
   GRIDRNN_ASSERT(map.bins_x == f.nx && map.bins_y == f.ny, "map size differs from the plan");
   sac.bins_x = 2 * f.nx - 1;
   sac.bins_y = 2 * f.ny - 1;
   sac.values.assign(static_cast<std::size_t>(sac.bins_x) * sac.bins_y, 0.0);
+  f.direct_lags = 0;
+  const Map2D raw = sac_input(map, unvisited);
   // Pearson correlation is offset and scale free: standardize first, which also keeps the FFT's
   // rounding small relative to the sums that are subtracted below.
-  Map2D x = map;
+  Map2D x = raw;
   if (!standardize(x)) return;  // no structure: SAC 0 everywhere (deepmind: nan_to_num)
+  const double valid = static_cast<double>(x.finite_count());
   const std::size_t padded = static_cast<std::size_t>(f.px) * f.py;
   std::vector<unsigned char> mask(map.size());
   for (std::size_t b = 0; b < map.size(); ++b) mask[b] = std::isfinite(x.values[b]) ? 1 : 0;
@@ -319,21 +345,32 @@ void AutocorrelogramFft::compute(const Map2D& map, Map2D& sac) {
     for (int ly = -(f.ny - 1); ly <= f.ny - 1; ++ly) {
       const std::size_t here = index(lx, ly), mirrored = index(-lx, -ly);
       const double n = std::round(f.corr_mm[here]);
+      if (n < 1.5) continue;  // fewer than 2 pairs: 0
       // First member of the pair: x(p) over p with p + l valid; second: x(p + l) over p valid,
       // i.e. corr(m, x)(l) = corr(x, m)(-l).
-      const double sum_a = f.corr_xm[here], sum_aa = f.corr_qm[here];
-      const double sum_b = f.corr_xm[mirrored], sum_bb = f.corr_qm[mirrored];
-      // Standardized maps: sums are O(n), FFT rounding ~1e-13 of that.
-      sac.at(lx + f.nx - 1, ly + f.ny - 1) =
-          pearson_from_sums(n, sum_a, sum_b, sum_aa, sum_bb, f.corr_xx[here], 1e-9);
+      const double mean_a = f.corr_xm[here] / n, mean_b = f.corr_xm[mirrored] / n;
+      const double var_a = f.corr_qm[here] / n - mean_a * mean_a;
+      const double var_b = f.corr_qm[mirrored] / n - mean_b * mean_b;
+      // Standardized map: the FFT's sums carry rounding ~1e-15 N, so its variances are good to
+      // ~1e-8 relative above this floor; below it (small or nearly constant overlaps, tails of a
+      // field) the lag comes from the direct sums over the map's own values.
+      const double min_variance = 1e-6 * valid / n;
+      double r = 0.0;
+      if (var_a >= min_variance && var_b >= min_variance) {
+        r = (f.corr_xx[here] / n - mean_a * mean_b) / std::sqrt(var_a * var_b);
+      } else {
+        r = direct_lag_correlation(raw, lx, ly);
+        ++f.direct_lags;
+      }
+      sac.at(lx + f.nx - 1, ly + f.ny - 1) = r;
     }
   }
 }
 
-Map2D autocorrelogram(const Map2D& map) {
+Map2D autocorrelogram(const Map2D& map, UnvisitedBins unvisited) {
   AutocorrelogramFft fft(map.bins_x, map.bins_y);
   Map2D sac;
-  fft.compute(map, sac);
+  fft.compute(map, sac, unvisited);
   return sac;
 }
 

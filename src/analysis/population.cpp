@@ -61,7 +61,8 @@ AnalysisOptions AnalysisOptions::from_config(const io::ConfigReader& section) {
   o.percentile = section.number("percentile", o.percentile, 50.0, 100.0,
                                 "a unit passes a score above this percentile of the pooled shuffles", true);
   o.convention = parse_grid_convention(section.choice("convention", "deepmind", {"deepmind", "sargolini"},
-                                                      "grid-score convention (docs/design.md)"));
+                                                      "grid-score convention: deepmind = scores.py of google-deepmind/grid-cells, "
+                                                      "sargolini = grid_score of opexebo 0.7.2 (docs/design.md)"));
   o.variant = parse_grid_variant(section.choice("variant", "mean", {"mean", "min_max"},
                                                 "deepmind grid-score variant"));
   o.direction_bin_deg = section.number("direction_bin_deg", o.direction_bin_deg, 1.0, 180.0,
@@ -173,6 +174,7 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
   const double speed_variance = speed_squares / n - (speed_sum / n) * (speed_sum / n);
 
   const GridScorer grid_scorer(bins, bins, options.convention, options.variant);
+  const UnvisitedBins sac_unvisited = sac_unvisited_bins(options.convention);
   const BorderScorer border_scorer(geometry, bins, bins, options.border);
   const double bin_width = geometry.extent.bin_width_x(bins);
   const int maps_per_unit = 1 + options.shuffles;
@@ -222,7 +224,7 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
         map.values[b] = binning.occupancy[b] > 0 ? map_sum[b] / binning.occupancy[b] : kNaN;
       }
       const Map2D scored = smooth_map(map, options.smoothing_sigma_bins);
-      sac_fft.compute(scored, sac);
+      sac_fft.compute(scored, sac, sac_unvisited);
       const GridScores grid = grid_scorer.score(sac);
       const BorderScore border = border_scorer.score(scored);
       const BandScore band = band_scorer.score(scored);
@@ -338,8 +340,11 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
               {"unvisited", "NaN"}};
   j["conventions"] = {
       {"grid_score", o.convention == GridConvention::kDeepmind
-                         ? "deepmind: rings 0.2n < rho <= r1 n, r1 in linspace(0.4, 1, 10); cubic-spline rotation"
-                         : "sargolini: annuli r0 < rho < r, sliding mean over 3 radii, min-max form"},
+                         ? "deepmind (google-deepmind/grid-cells scores.py): rings 0.2n < rho <= r1 n, r1 in "
+                           "linspace(0.4, 1, 10); cubic-spline rotation; unvisited bins as 0 in the SAC"
+                         : "sargolini (kavli-ntnu/opexebo 0.7.2 grid_score): SAC cropped to 1.8n, central "
+                           "field by opexebo's place_field, rings r0 < rho < r, bilinear rotation, best mean "
+                           "of 3 rings, min-max form; unvisited bins as 0 in the SAC"},
       {"border_score", "Solstad 2008: (c_M - d_m) / (c_M + d_m), rates relative to the map's range"},
       {"band_score", "variance fraction explained by the best plane wave, 2 bins .. 1.5 arena widths"},
       {"direction", "mean vector length of the heading curve minus its minimum"},

@@ -103,6 +103,50 @@ TEST(Autocorrelogram, NanBinsAreLeftOutNotReadAsZero) {
   EXPECT_LT(autocorrelogram(zero_filled).at(19 + 5, 19 + 3), 0.99);
 }
 
+TEST(Autocorrelogram, UnvisitedBinsReadAsZeroWhenAsked) {
+  // deepmind's reading (scores.py: nan_to_num before the SAC): a NaN bin is a valid bin of rate
+  // 0, so the SAC equals that of the zero-filled map; the default leaves it out.
+  Rng rng(7, Stream::kTest, 3, 0);
+  Map2D map(12, 12, 0.0);
+  for (double& v : map.values) v = rng.bernoulli(0.25) ? std::nan("") : rng.normal() + 3.0;
+  Map2D zero_filled = map;
+  for (double& v : zero_filled.values) v = std::isnan(v) ? 0.0 : v;
+  const Map2D as_zero = autocorrelogram(map, UnvisitedBins::kZero);
+  const Map2D filled = autocorrelogram_reference(zero_filled);
+  const Map2D excluded = autocorrelogram(map);
+  double differs = 0.0;
+  for (std::size_t k = 0; k < filled.size(); ++k) {
+    EXPECT_NEAR(as_zero.values[k], filled.values[k], 1e-9) << k;
+    differs = std::max(differs, std::abs(excluded.values[k] - filled.values[k]));
+  }
+  EXPECT_GT(differs, 0.1);
+  EXPECT_EQ(sac_unvisited_bins(GridConvention::kDeepmind), UnvisitedBins::kZero);
+}
+
+TEST(Autocorrelogram, TinyButNotConstantTailsKeepTheirCorrelation) {
+  // Lags whose overlap holds only a Gaussian's tails (values ~1e-9 .. 1e-5 of the peak) are
+  // correlations of those values, as scores.py computes them; the FFT of the standardized map
+  // cannot resolve them, so they come from the direct sums.
+  Map2D map(20, 20, 0.0);
+  for (int i = 0; i < 20; ++i) {
+    for (int j = 0; j < 20; ++j) {
+      const double x = testing_maps::centre(i), y = testing_maps::centre(j);
+      map.at(i, j) = std::exp(-(x * x + y * y) / (2 * 0.25 * 0.25));
+    }
+  }
+  const Map2D direct = autocorrelogram_reference(map);
+  AutocorrelogramFft fft(20, 20);
+  Map2D fast;
+  fft.compute(map, fast);
+  EXPECT_GT(fft.direct_lags(), 0u);
+  for (std::size_t k = 0; k < direct.size(); ++k) EXPECT_NEAR(fast.values[k], direct.values[k], 1e-7) << k;
+  // Lags (17, 17) and (18, 18): overlaps of 3 x 3 and 2 x 2 opposite-corner bins, variance
+  // ~1e-9 and ~3e-12 of the map's; numpy.corrcoef of those bins gives -0.3115 and -0.6046 (the
+  // FFT alone, with a variance floor of 1e-9, returned 0 at both).
+  EXPECT_NEAR(fast.at(19 + 17, 19 + 17), -0.3115, 1e-3);
+  EXPECT_NEAR(fast.at(19 + 18, 19 + 18), -0.6046, 1e-3);
+}
+
 TEST(SplineRotation, NinetyDegreesPermutesPixelsExactly) {
   Rng rng(6, Stream::kTest, 2, 0);
   const int n = 9;

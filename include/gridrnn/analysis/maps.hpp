@@ -6,7 +6,8 @@
 // rectangle [xmin, xmax] x [ymin, ymax]; bin (ix, iy) has its centre at
 //   x = xmin + (ix + 0.5) (xmax - xmin) / bins_x,   y = ymin + (iy + 0.5) (ymax - ymin) / bins_y,
 // and is stored x-major: values[ix * bins_y + iy] (so numpy's M[i][j] is at x = c_i, y = c_j).
-// NaN marks a bin without data (unvisited); it is never read as zero.
+// NaN marks a bin without data (unvisited); it is never read as zero, except by a SAC asked to
+// read it so (UnvisitedBins::kZero, the grid-score programs' convention).
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -60,16 +61,31 @@ Map2D rate_map(const SpatialBinning& binning, std::span<const double> activity);
 // The kernel is truncated at 4 sigma.
 Map2D smooth_map(const Map2D& map, double sigma_bins);
 
+// How a spatial autocorrelogram reads unvisited (NaN) bins.
+enum class UnvisitedBins {
+  // Left out: each lag correlates the bins valid in both copies (PAPER.md section 5).
+  kExcluded,
+  // Read as rate 0 and kept, as google-deepmind/grid-cells' calculate_sac (nan_to_num before it
+  // builds its masks, so they are all ones) and opexebo's autocorrelation do.
+  kZero,
+};
+
 // Spatial autocorrelogram, direct O(n^4) reference: for every lag (lx, ly) in
 // [-(bins_x-1), bins_x-1] x [-(bins_y-1), bins_y-1], the Pearson correlation of the map with its
-// shifted copy over the bins valid in both; 0 where fewer than 2 bins overlap or either side is
-// constant (as google-deepmind/grid-cells' calculate_sac does with nan_to_num). Result:
-// (2 bins_x - 1, 2 bins_y - 1) with lag (0, 0) at (bins_x - 1, bins_y - 1).
-Map2D autocorrelogram_reference(const Map2D& map);
+// shifted copy over the overlapping bins (valid in both, or all of them with NaN read as 0),
+// computed from the map's own values with means subtracted first (two passes), so that values
+// that are tiny but not constant (the tails of a Gaussian) keep their correlation; 0 where fewer
+// than 2 bins overlap or either side's values are all equal (deepmind's calculate_sac gives 0
+// there through nan_to_num). Result: (2 bins_x - 1, 2 bins_y - 1) with lag (0, 0) at
+// (bins_x - 1, bins_y - 1).
+Map2D autocorrelogram_reference(const Map2D& map, UnvisitedBins unvisited = UnvisitedBins::kExcluded);
 
-// The same SAC by FFT (FFTW, double precision): three correlations per map, the mask's own
-// correlation cached while the NaN pattern stays the same (every shuffle of a unit shares it).
-// One object per thread: compute() uses the object's buffers.
+// The same SAC by FFT (FFTW, double precision) where the FFT is exact to ~1e-8, and by the direct
+// sums elsewhere: three correlations of the standardized map per map (the mask's own correlation
+// cached while the NaN pattern stays the same, as in every shuffle of a unit); a lag whose
+// overlap variance on either side is below 1e-6 N / n(l) (standardized units, N valid bins,
+// n(l) bins in the overlap) is recomputed directly from the map's values, since the FFT's
+// rounding (~1e-15 N) would swamp it. One object per thread: compute() uses its buffers.
 class AutocorrelogramFft {
  public:
   AutocorrelogramFft(int bins_x, int bins_y);
@@ -77,7 +93,9 @@ class AutocorrelogramFft {
   AutocorrelogramFft(const AutocorrelogramFft&) = delete;
   AutocorrelogramFft& operator=(const AutocorrelogramFft&) = delete;
   // Writes the SAC of map into sac (resized to (2 bins_x - 1, 2 bins_y - 1)).
-  void compute(const Map2D& map, Map2D& sac);
+  void compute(const Map2D& map, Map2D& sac, UnvisitedBins unvisited = UnvisitedBins::kExcluded);
+  // Lags the last compute() took from the direct sums (for tests and benchmarks).
+  std::size_t direct_lags() const;
 
  private:
   struct Impl;
@@ -85,7 +103,7 @@ class AutocorrelogramFft {
 };
 
 // Convenience: SAC by FFT with a temporary AutocorrelogramFft.
-Map2D autocorrelogram(const Map2D& map);
+Map2D autocorrelogram(const Map2D& map, UnvisitedBins unvisited = UnvisitedBins::kExcluded);
 
 // Subtracts the mean over valid bins and divides by the standard deviation (population, over
 // valid bins); NaN stays NaN. Returns false (map untouched) when fewer than 2 bins are valid or

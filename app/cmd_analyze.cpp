@@ -19,19 +19,20 @@ struct AnalyzeCommand {
   std::string run_dir;
   std::vector<std::string> overrides;
   bool no_figures = false;
+  bool snapshots = false;
   int threads = 0;
 };
 
 
 int run_analyze(const AnalyzeCommand& o) {
   set_thread_count(o.threads);
-  const AnalyzedRun run = analyze_run(o.run_dir, o.overrides, !o.no_figures);
+  const AnalyzedRun run = analyze_run(o.run_dir, o.overrides, !o.no_figures, o.snapshots);
   const Evaluation& ev = run.evaluation;
   const analysis::PopulationAnalysis& result = run.population;
   const analysis::AnalysisOptions& options = result.options;
   const fs::path run_dir = o.run_dir;
   const DrawnRun& drawn = run.drawn;
-  const double total = run.seconds_network + run.seconds_analysis + run.seconds_files;
+  const double total = run.seconds_network + run.seconds_analysis + run.seconds_snapshots + run.seconds_files;
   std::printf("analyzed %zu units on %zu evaluation paths x %zu steps (first %zu left out: %zu scored samples, "
               "%d shuffles per unit) in %.1f s (network %.1f s, analysis %.1f s, files and figures %.1f s)\n",
               ev.units, ev.trials, ev.steps, ev.steps - result.samples / ev.trials, result.samples,
@@ -44,6 +45,19 @@ int run_analyze(const AnalyzeCommand& o) {
       std::printf("  %-15s %4d\n", analysis::to_string(c).c_str(), result.class_counts[static_cast<int>(c)]);
   } else {
     for (const std::string& line : drawn.class_lines) std::printf("%s\n", line.c_str());
+  }
+  if (!run.snapshots.empty()) {
+    std::printf("units per class along training (%zu snapshots scored in %.1f s; analysis/snapshots.csv):\n",
+                run.snapshots.size() - 1, run.seconds_snapshots);
+    std::printf("  %8s %8s", "update", "error");
+    for (analysis::UnitClass c : analysis::kUnitClasses) std::printf(" %*s", static_cast<int>(analysis::to_string(c).size()), analysis::to_string(c).c_str());
+    std::printf("\n");
+    for (const auto& row : run.snapshots) {
+      std::printf("  %8lld %8.4g", static_cast<long long>(row.update), row.position_rms);
+      for (std::size_t k = 0; k < analysis::kUnitClasses.size(); ++k)
+        std::printf(" %*d", static_cast<int>(analysis::to_string(analysis::kUnitClasses[k]).size()), row.class_counts[k]);
+      std::printf("\n");
+    }
   }
   std::printf("results in %s: analysis/ (rate_maps.npy, autocorr.npy, units.csv, analysis.json, ...)%s\n",
               run_dir.string().c_str(), o.no_figures ? "" : ", figures/");
@@ -61,6 +75,9 @@ Registration reg{{"analyze", "Score every unit of a trained run (grid, border, b
                  "evaluation.trials=50 (repeatable; config.toml is not changed)")
       ->type_name("SECTION.KEY=VALUE");
   sub.add_flag("--no-figures", o->no_figures, "write analysis/ only (no figures/ nor report.html)");
+  sub.add_flag("--snapshots", o->snapshots,
+               "also score every snapshot the run kept (snapshots/update_NNNNNN/, train.snapshot_every), "
+               "shuffles included, and write the units per class along training to analysis/snapshots.csv");
   add_threads_option(sub, o->threads);
   return [o]() { return run_analyze(*o); };
 }}};

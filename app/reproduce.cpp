@@ -93,16 +93,7 @@ Development analyze_development(const fs::path& run_dir, const AnalyzedRun& fina
   const auto start = std::chrono::steady_clock::now();
   RunConfig config = open_run(run_dir, {"analysis.shuffles=0"});
   // Networks along training: snapshots/update_NNNNNN/ (ascending) then the final network/.
-  std::vector<std::pair<std::int64_t, fs::path>> networks;
-  std::error_code ec;
-  if (fs::is_directory(run_dir / "snapshots", ec)) {
-    for (const auto& entry : fs::directory_iterator(run_dir / "snapshots")) {
-      const std::string name = entry.path().filename().string();
-      if (name.rfind("update_", 0) != 0) continue;
-      networks.emplace_back(std::stoll(name.substr(7)), entry.path());
-    }
-  }
-  std::sort(networks.begin(), networks.end());
+  std::vector<std::pair<std::int64_t, fs::path>> networks = snapshot_networks(run_dir);
   const std::int64_t final_update = config.experiment.train.updates;
   if (networks.empty() || networks.back().first != final_update) networks.emplace_back(final_update, run_dir / "network");
   if (networks.size() < 2) {

@@ -7,14 +7,17 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "gridrnn/analysis/tuning.hpp"
 #include "gridrnn/core/error.hpp"
+#include "gridrnn/core/progress.hpp"
 #include "gridrnn/core/threads.hpp"
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/model/objective.hpp"
+#include "gridrnn/train/checkpoint.hpp"
 #include "gridrnn/train/trainer.hpp"
 #include "gridrnn/trajectory/batch.hpp"
 
@@ -224,10 +227,62 @@ analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const E
   return analyze_scored(config, without_start(ev, static_cast<std::size_t>(config.evaluation.skip_steps)));
 }
 
-AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>& overrides, bool figures) {
+std::vector<std::pair<std::int64_t, fs::path>> snapshot_networks(const fs::path& run_dir) {
+  std::vector<std::pair<std::int64_t, fs::path>> networks;
+  std::error_code ec;
+  if (fs::is_directory(run_dir / "snapshots", ec)) {
+    for (const auto& entry : fs::directory_iterator(run_dir / "snapshots")) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("update_", 0) != 0 || name.size() <= 7 ||
+          name.find_first_not_of("0123456789", 7) != std::string::npos)
+        continue;
+      networks.emplace_back(std::stoll(name.substr(7)), entry.path());
+    }
+  }
+  std::sort(networks.begin(), networks.end());
+  return networks;
+}
+
+namespace {
+
+SnapshotClasses snapshot_row(std::int64_t update, const Evaluation& ev, const analysis::PopulationAnalysis& p) {
+  SnapshotClasses row;
+  row.update = update;
+  row.position_rms = ev.position_rms;
+  row.baseline_rms = ev.baseline_rms;
+  row.class_counts = p.class_counts;
+  row.thresholds = p.thresholds;
+  return row;
+}
+
+// analysis/snapshots.csv: update, evaluation errors, units per class, the grid thresholds.
+void write_snapshots_csv(const fs::path& file, const std::vector<SnapshotClasses>& rows) {
+  std::string csv = "update,position_rms,baseline_rms";
+  for (analysis::UnitClass c : analysis::kUnitClasses) csv += fmt::format(",{}", analysis::to_string(c));
+  csv += ",grid_score_60_threshold,grid_score_90_threshold\n";
+  for (const auto& r : rows) {
+    csv += fmt::format("{},{},{}", r.update, r.position_rms, r.baseline_rms);
+    for (int count : r.class_counts) csv += fmt::format(",{}", count);
+    csv += fmt::format(",{},{}\n", r.thresholds.grid_60, r.thresholds.grid_90);
+  }
+  io::write_file_atomic(file, csv);
+}
+
+}  // namespace
+
+AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>& overrides, bool figures,
+                        bool snapshots) {
   const auto start = std::chrono::steady_clock::now();
   const RunConfig config = open_run(run_dir, overrides);
   check_analysis_fits(config);
+  const auto snapshot_list = snapshots ? snapshot_networks(run_dir) : std::vector<std::pair<std::int64_t, fs::path>>{};
+  if (snapshots && snapshot_list.empty())
+    throw_user_error("'{}' kept no snapshots (snapshots/update_NNNNNN/): train with train.snapshot_every > 0 to "
+                     "score the classes along training, or leave out --snapshots",
+                     run_dir.string());
+  // Load every network first: a broken snapshot is refused before any work.
+  std::vector<model::Network> snapshot_nets;
+  for (const auto& [update, dir] : snapshot_list) snapshot_nets.push_back(model::load_network(dir));
   const model::Network network = model::load_network(run_dir / "network");
   AnalyzedRun run;
   run.evaluation = evaluate(config, network);
@@ -235,10 +290,23 @@ AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>&
   const Evaluation kept = without_start(run.evaluation, static_cast<std::size_t>(config.evaluation.skip_steps));
   run.population = analyze_scored(config, kept);
   const auto analyzed = std::chrono::steady_clock::now();
+  Progress progress("snapshot", static_cast<long>(snapshot_nets.size()));
+  for (std::size_t k = 0; k < snapshot_nets.size(); ++k) {
+    const Evaluation ev = evaluate(config, snapshot_nets[k]);
+    run.snapshots.push_back(snapshot_row(snapshot_list[k].first, ev, analyze_evaluation(config, ev)));
+    progress.update(static_cast<long>(k + 1), fmt::format("update {}", snapshot_list[k].first));
+  }
+  progress.finish();
+  if (snapshots) {
+    const std::int64_t final_update = train::read_checkpoint(run_dir / "checkpoint.bin").updates_done;
+    if (run.snapshots.back().update != final_update) run.snapshots.push_back(snapshot_row(final_update, run.evaluation, run.population));
+  }
+  const auto snapshots_done = std::chrono::steady_clock::now();
   io::OutputDir out(run_dir, /*allow_existing=*/true);
   const fs::path analysis_dir = out / "analysis";
   fs::create_directories(analysis_dir);
   analysis::write_population_analysis(analysis_dir, run.population);
+  if (snapshots) write_snapshots_csv(analysis_dir / "snapshots.csv", run.snapshots);
   write_extra_arrays(analysis_dir, run.evaluation, kept, config, network);
   if (figures) run.drawn = draw_run(run_dir, analysis_dir, out.staging(), config);
   out.commit();
@@ -246,7 +314,8 @@ AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>&
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
   run.seconds_network = seconds(start, evaluated);
   run.seconds_analysis = seconds(evaluated, analyzed);
-  run.seconds_files = seconds(analyzed, end);
+  run.seconds_snapshots = seconds(analyzed, snapshots_done);
+  run.seconds_files = seconds(snapshots_done, end);
   return run;
 }
 

@@ -2,7 +2,9 @@
 // Analysis of a trained run, shared by `gridrnn analyze`, `gridrnn sweep` and `gridrnn reproduce`:
 // run the network on fresh evaluation paths ([evaluation]), score every unit
 // (analysis/population.hpp) and write RUN_DIR/analysis/, figures/ and report.html atomically.
+#include <array>
 #include <cstdint>
+#include <utility>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -54,16 +56,31 @@ Evaluation without_start(const Evaluation& ev, std::size_t skip_steps);
 // first [evaluation] skip_steps steps of every path (without_start).
 analysis::PopulationAnalysis analyze_evaluation(const RunConfig& config, const Evaluation& ev);
 
+// The networks kept along training: snapshots/update_NNNNNN/ of run_dir, by ascending update.
+std::vector<std::pair<std::int64_t, std::filesystem::path>> snapshot_networks(const std::filesystem::path& run_dir);
+
+// The classes of one network along training, scored like the final one (same evaluation paths,
+// shuffles and thresholds rule): a row of analysis/snapshots.csv.
+struct SnapshotClasses {
+  std::int64_t update = 0;
+  double position_rms = 0, baseline_rms = 0;
+  std::array<int, analysis::kUnitClasses.size()> class_counts{};  // indexed like kUnitClasses
+  analysis::ScoreSet thresholds;
+};
+
 struct AnalyzedRun {
   Evaluation evaluation;
   analysis::PopulationAnalysis population;
   DrawnRun drawn;  // empty without figures
-  double seconds_network = 0, seconds_analysis = 0, seconds_files = 0;
+  std::vector<SnapshotClasses> snapshots;  // with snapshots: each snapshot, then the final network
+  double seconds_network = 0, seconds_analysis = 0, seconds_files = 0, seconds_snapshots = 0;
 };
 
 // The whole `gridrnn analyze RUN_DIR`: evaluate network/, score, then write analysis/ (+ figures/
-// and report.html when figures) into run_dir in one step that leaves nothing half-written.
+// and report.html when figures) into run_dir in one step that leaves nothing half-written. With
+// snapshots, every snapshot is scored too (shuffles included) and analysis/snapshots.csv gets one
+// row per snapshot and one for the final network (UserError if the run kept no snapshot).
 AnalyzedRun analyze_run(const std::filesystem::path& run_dir, const std::vector<std::string>& overrides,
-                        bool figures);
+                        bool figures, bool snapshots = false);
 
 }  // namespace gridrnn::app

@@ -261,3 +261,59 @@ TEST(SimulateFigure, SimulateDrawsPathsPng) {
 
 }  // namespace
 }  // namespace gridrnn
+
+namespace gridrnn {
+namespace {
+
+// --snapshots scores every kept network like the final one: one row per snapshot and one for the
+// final network in analysis/snapshots.csv, the last row equal to the run's own class counts.
+TEST(AnalyzeSnapshots, ScoresEverySnapshotAndTheFinalNetwork) {
+  testing::TempDir dir;
+  std::string config = kTinyRun;
+  config.replace(config.find("updates = 2"), 11, "updates = 3\nsnapshot_every = 1");
+  io::write_file_atomic(dir / "c.toml", config);
+  auto r = testing::run_gridrnn("train --config " + (dir / "c.toml").string() + " --out " + (dir / "run").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = testing::run_gridrnn("analyze " + (dir / "run").string() + " --snapshots --no-figures");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("units per class along training"), std::string::npos) << r.output;
+  const std::string csv = io::read_file(dir / "run" / "analysis" / "snapshots.csv");
+  std::vector<std::string> lines;
+  for (std::size_t at = 0, end; (end = csv.find('\n', at)) != std::string::npos; at = end + 1) lines.push_back(csv.substr(at, end - at));
+  ASSERT_EQ(lines.size(), 4u) << csv;  // header, updates 1, 2 (snapshots), 3 (snapshot = final)
+  EXPECT_EQ(lines[0].rfind("update,position_rms,baseline_rms,grid_hexagonal,", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1].rfind("1,", 0), 0u);
+  EXPECT_EQ(lines[3].rfind("3,", 0), 0u);
+  // The final row's counts are those of the final network's own classification (units.csv).
+  const std::string units = io::read_file(dir / "run" / "analysis" / "units.csv");
+  const char* classes[] = {"grid_hexagonal", "grid_square", "border", "band", "ramp", "direction", "speed_only", "irregular"};
+  std::string expected;
+  for (const char* c : classes) {
+    int n = 0;
+    for (std::size_t at = 0; (at = units.find(std::string(",") + c + ",", at)) != std::string::npos; ++at) ++n;
+    expected += "," + std::to_string(n);
+  }
+  std::vector<std::string> cells;
+  for (std::size_t at = 0, end = 0; end != std::string::npos; at = end + 1) {
+    end = lines[3].find(',', at);
+    cells.push_back(lines[3].substr(at, end == std::string::npos ? std::string::npos : end - at));
+  }
+  ASSERT_EQ(cells.size(), 3u + 8u + 2u) << lines[3];
+  std::string got;
+  for (std::size_t k = 3; k < 11; ++k) got += "," + cells[k];
+  EXPECT_EQ(got, expected) << lines[3];
+}
+
+TEST(AnalyzeSnapshots, ARunWithoutSnapshotsIsRefusedBeforeAnythingIsWritten) {
+  testing::TempDir dir;
+  io::write_file_atomic(dir / "c.toml", kTinyRun);
+  auto r = testing::run_gridrnn("train --config " + (dir / "c.toml").string() + " --out " + (dir / "run").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = testing::run_gridrnn("analyze " + (dir / "run").string() + " --snapshots");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("snapshot_every"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "run" / "analysis"));
+}
+
+}  // namespace
+}  // namespace gridrnn

@@ -284,10 +284,11 @@ Colormap parse_colormap(std::string_view name) {
 }
 
 Rgb category_color(int index) {
-  // Okabe & Ito (2008), "Color Universal Design", without black and yellow (too light on white).
+  // Okabe & Ito (2008), "Color Universal Design", without black and yellow (too light on white),
+  // and a dark red as an eighth colour (one per unit class).
   static constexpr Rgb kPalette[] = {
       {0.000, 0.447, 0.698}, {0.835, 0.369, 0.000}, {0.000, 0.620, 0.451}, {0.800, 0.475, 0.655},
-      {0.337, 0.706, 0.914}, {0.902, 0.624, 0.000}, {0.400, 0.400, 0.400}};
+      {0.337, 0.706, 0.914}, {0.902, 0.624, 0.000}, {0.400, 0.400, 0.400}, {0.600, 0.100, 0.150}};
   constexpr int kCount = static_cast<int>(std::size(kPalette));
   return kPalette[((index % kCount) + kCount) % kCount];
 }

@@ -449,3 +449,21 @@ TEST(RunFigures, WritesEveryFigureOfARunAndItsReport) {
 
 }  // namespace
 }  // namespace gridrnn
+
+namespace gridrnn {
+namespace {
+
+// Every unit class has a colour of its own on the pages (grid_hexagonal and grid_square shared
+// one while the order listed only "grid").
+TEST(ClassColors, EveryUnitClassHasItsOwnColour) {
+  const char* classes[] = {"grid_hexagonal", "grid_square", "border", "band", "ramp", "direction", "speed_only", "irregular"};
+  for (const char* a : classes)
+    for (const char* b : classes) {
+      if (std::string(a) == b) continue;
+      const plot::Rgb ca = plot::class_color(a, plot::kDefaultClassOrder), cb = plot::class_color(b, plot::kDefaultClassOrder);
+      EXPECT_FALSE(ca.r == cb.r && ca.g == cb.g && ca.b == cb.b) << a << " and " << b;
+    }
+}
+
+}  // namespace
+}  // namespace gridrnn

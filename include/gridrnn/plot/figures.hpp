@@ -19,9 +19,10 @@ namespace gridrnn::plot {
 
 // The order classes appear in on every per-unit page (units of an unlisted class come last, in
 // alphabetical order of class, then by unit). A class matches an entry when the entry is a prefix
-// of it ("grid" matches "grid-hexagonal" and "grid-square").
-inline const std::vector<std::string> kDefaultClassOrder = {"grid",      "border", "band", "ramp",
-                                                            "direction", "speed",  "irregular"};
+// of it ("grid" matches "grid_hexagonal" and "grid_square"); the first match counts, so
+// grid_hexagonal (listed first) and grid_square (through "grid") get colours of their own.
+inline const std::vector<std::string> kDefaultClassOrder = {"grid_hexagonal", "grid", "border", "band", "ramp",
+                                                            "direction",      "speed", "irregular"};
 
 // The colour of a class on the pages: category_color of its rank in class_order, grey otherwise.
 Rgb class_color(const std::string& unit_class, const std::vector<std::string>& class_order);

@@ -41,12 +41,12 @@ g1, g2 = bench(1), bench(2)
 peer = min(t1, t2)
 step1, step2 = g1["BM_PlaceCellStep"][0], g2["BM_PlaceCellStep"][0]
 flop = g2["BM_PlaceCellStep"][1]["GFLOP_per_step"] * 1e9
-rate = max(g2["BM_SgemmFloor"][1]["GFLOPs"], g2["BM_EigenGemmFloor"][1]["GFLOPs"]) * 1e9
+rate = max(g2["BM_SgemmFloor"][1]["GFLOPs"], g2["BM_EigenGemmFloor"][1]["GFLOPs"]) * 1e9  # FLOP/s
 floor = flop / rate
 best = min(step1, step2)
 print(f"torch peer best of 1/2 threads: {peer*1e3:.1f} ms (1 thread {t1*1e3:.1f}, 2 threads {t2*1e3:.1f})")
 print(f"gridrnn step: {best*1e3:.1f} ms (1 thread {step1*1e3:.1f}, 2 threads {step2*1e3:.1f}), {flop*1e-9:.2f} GFLOP")
-print(f"large sgemm on 2 threads: OpenBLAS {g2['BM_SgemmFloor'][1]['GFLOPs']*1e-9:.0f} GFLOP/s, "
-      f"Eigen {g2['BM_EigenGemmFloor'][1]['GFLOPs']*1e-9:.0f} GFLOP/s; floor {floor*1e3:.1f} ms")
+print(f"large sgemm on 2 threads: OpenBLAS {g2['BM_SgemmFloor'][1]['GFLOPs']:.0f} GFLOP/s, "
+      f"Eigen {g2['BM_EigenGemmFloor'][1]['GFLOPs']:.0f} GFLOP/s; floor {floor*1e3:.1f} ms")
 print(f"torch / gridrnn = {peer / best:.2f}   gridrnn / floor = {best / floor:.2f}")
 PY

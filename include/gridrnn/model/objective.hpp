@@ -61,7 +61,8 @@ class CtrnnObjectiveT {
   const ModelOptions& model_options() const;
   const LossOptions& loss_options() const;
 
-  // Copies the minibatch (inputs (T,B,N_in), targets (T,B,2), starts (B,2)) and its noise key.
+  // Copies the minibatch (inputs (T,B,N_in), targets (T,B,2), starts (B,2), headings (T,B) for a
+  // head-direction head) and its noise key, and computes the place and head-direction targets.
   // The noise stays fixed until the next call. UserError on inconsistent sizes.
   void set_minibatch(const MinibatchView& batch);
   // G v uses trials 0 .. count-1 (0 = all), normalized as a loss over those trials.
@@ -71,11 +72,13 @@ class CtrnnObjectiveT {
   double value(const Eigen::VectorXd& theta);
   // Total loss and its exact gradient; remembers theta's forward states for G v.
   double value_gradient(const Eigen::VectorXd& theta, Eigen::VectorXd& gradient);
-  // out = G v at the theta of the last value_gradient, with G = J^T H J over the outputs y
-  // (H_y = 1/(M_c T) from E) and the activities u (H_u = 2 (lambda_fr + structural_weight)/(N T M_c)
-  // from R_FR and the structural damping D(u, u') = 1/(N T M_c) sum (u - u')^2), plus the exact
-  // Hessian of lambda_l2 R_L2. M_c = curvature trials. The optimizer adds lambda v itself (and
-  // multiplies structural_weight = lambda * mu itself).
+  // out = G v at the theta of the last value_gradient, with G = J^T H J over every head's outputs
+  // (position: weight/(M_c T); softmax cross-entropy: weight (diag(p) - p p^T)/(M_c T); squared
+  // error: 2 weight/(M_c T K)) and the noise-free rates r (H_r = 2 (lambda_fr +
+  // structural_weight)/(N T M_c) from R_FR and the structural damping D(r, r') = 1/(N T M_c)
+  // sum (r - r')^2), plus the exact Hessian of lambda_l2 R_L2 + weight_decay R_WD. M_c =
+  // curvature trials. The optimizer adds lambda v itself (and multiplies structural_weight =
+  // lambda * mu itself). docs/design.md "Gauss–Newton product".
   void gauss_newton_product(const Eigen::VectorXd& v, double structural_weight,
                             Eigen::VectorXd& out);
   // Terms of the last value(), value_gradient() or predict() call.
@@ -89,7 +92,8 @@ class CtrnnObjectiveT {
   void set_chunk_exchange(ChunkExchange exchange);
 
   // Runs the network on the minibatch (noise as configured: noise_sd = 0 turns it off) and
-  // writes outputs y (T, B, 2) and activities u[1..T] (T, B, N). Targets may be empty.
+  // writes decoded positions (T, B, 2) (the position head's y, else the place head's decoding,
+  // else NaN) and activities u[1..T] (T, B, N). Targets may be empty.
   void predict(const Eigen::VectorXd& theta, std::span<float> outputs,
                std::span<float> activities);
 

@@ -20,28 +20,8 @@ double max_relative_difference(const Eigen::VectorXd& a, const Eigen::VectorXd& 
   return (a - b).cwiseAbs().maxCoeff() / std::max(a.cwiseAbs().maxCoeff(), b.cwiseAbs().maxCoeff());
 }
 
-class GradientTest : public ::testing::TestWithParam<InitialState> {};
-
-// Acceptance: every parameter's gradient agrees with central finite differences to 1e-6 in
-// double, N = 7, T = 13, B = 3, noise and all three loss terms on.
-TEST_P(GradientTest, EveryParameterMatchesFiniteDifferences) {
-  SmallProblem p(7, 13, 3, GetParam());
-  CtrnnObjectiveDouble objective(p.model, p.loss, ObjectiveSettings{2});  // 2 chunks
-  objective.set_minibatch(p.batch);
-  Eigen::VectorXd gradient;
-  objective.value_gradient(p.theta, gradient);
-  const auto terms = objective.last_terms();
-  EXPECT_GT(terms.error, 0.0);
-  EXPECT_GT(terms.l2, 0.0);
-  EXPECT_GT(terms.firing_rate, 0.0);
-  const auto check = check_gradient([&](const Eigen::VectorXd& t) { return objective.value(t); }, p.theta, gradient);
-  EXPECT_TRUE(check.passed) << check.report;
-  EXPECT_LT(check.max_relative_error, 1e-6) << check.report;
-  std::printf("%s\n", check.report.c_str());
-}
-
-INSTANTIATE_TEST_SUITE_P(InitialStates, GradientTest,
-                         ::testing::Values(InitialState::kLearned, InitialState::kFromPosition));
+// The gradient and G v of every model variant against finite differences and an explicit
+// J^T H J: tests/model/test_variants.cpp.
 
 TEST(GradientCheck, RejectsAGradientWithOneWrongEntry) {
   SmallProblem p(7, 13, 3);
@@ -99,60 +79,6 @@ TEST(Objective, LossNormalizationsByHand) {
   EXPECT_NEAR(objective.last_terms().error, E, 1e-14);
   EXPECT_NEAR(objective.last_terms().l2, R_L2, 1e-14);
   EXPECT_NEAR(objective.last_terms().firing_rate, R_FR, 1e-14);
-}
-
-// Explicit J (central differences of all outputs y and activities u w.r.t. theta, from the naive
-// reference) and explicit H, against the objective's G v.
-TEST(GaussNewton, MatchesExplicitJacobianProduct) {
-  SmallProblem p(5, 7, 3);
-  const double structural = 0.3;
-  const std::size_t Mc = 2;
-  CtrnnObjectiveDouble objective(p.model, p.loss, ObjectiveSettings{1});
-  objective.set_minibatch(p.batch);
-  objective.set_curvature_trials(Mc);
-  Eigen::VectorXd gradient, Gv;
-  objective.value_gradient(p.theta, gradient);
-  const Eigen::VectorXd v = p.random_vector(0);
-  objective.gauss_newton_product(v, structural, Gv);
-
-  const std::size_t N = p.model.units, T = p.batch.steps, B = p.batch.trials;
-  const ParameterLayout L(p.model);
-  const auto P = static_cast<Eigen::Index>(L.total);
-  // Outputs of the curvature trials: y (T, Mc, 2) then u (T, Mc, N).
-  auto outputs = [&](const Eigen::VectorXd& t) {
-    const auto r = detail::reference_forward(p.model, p.loss, p.batch, t, false);
-    Eigen::VectorXd o(static_cast<Eigen::Index>(T * Mc * (2 + N)));
-    Eigen::Index k = 0;
-    for (std::size_t s = 0; s < T; ++s)
-      for (std::size_t m = 0; m < Mc; ++m)
-        for (std::size_t j = 0; j < 2; ++j) o[k++] = r.outputs[(s * B + m) * 2 + j];
-    for (std::size_t s = 0; s < T; ++s)
-      for (std::size_t m = 0; m < Mc; ++m)
-        for (std::size_t i = 0; i < N; ++i) o[k++] = r.activities[(s * B + m) * N + i];
-    return o;
-  };
-  const Eigen::Index outs = static_cast<Eigen::Index>(T * Mc * (2 + N));
-  Eigen::MatrixXd J(outs, P);
-  const double h = 1e-3;
-  for (Eigen::Index i = 0; i < P; ++i) {
-    Eigen::VectorXd t1 = p.theta, t2 = p.theta, t3 = p.theta, t4 = p.theta;
-    t1[i] += h; t2[i] -= h; t3[i] += 2 * h; t4[i] -= 2 * h;
-    J.col(i) = (8.0 * (outputs(t1) - outputs(t2)) - (outputs(t3) - outputs(t4))) / (12.0 * h);
-  }
-  Eigen::VectorXd H(outs);
-  const double TM = static_cast<double>(T * Mc);
-  const Eigen::Index ny = static_cast<Eigen::Index>(T * Mc * 2);
-  H.head(ny).setConstant(2.0 / (TM * 2.0));
-  H.tail(outs - ny).setConstant(2.0 * (p.loss.lambda_fr + structural) / (TM * static_cast<double>(N)));
-  Eigen::VectorXd expected = J.transpose() * (H.asDiagonal() * (J * v));
-  // Exact Hessian of lambda_l2 R_L2.
-  for (std::size_t i = 0; i < N * 3; ++i) expected[static_cast<Eigen::Index>(L.W_in + i)] += 2.0 * p.loss.lambda_l2 / (3.0 * static_cast<double>(N)) * v[static_cast<Eigen::Index>(L.W_in + i)];
-  for (std::size_t i = 0; i < N * 2; ++i) expected[static_cast<Eigen::Index>(L.W_out + i)] += 2.0 * p.loss.lambda_l2 / (2.0 * static_cast<double>(N)) * v[static_cast<Eigen::Index>(L.W_out + i)];
-  for (std::size_t i = 0; i < N * N; ++i) expected[static_cast<Eigen::Index>(L.W_rec + i)] += 2.0 * p.loss.weight_decay * v[static_cast<Eigen::Index>(L.W_rec + i)];
-  EXPECT_LT(max_relative_difference(Gv, expected), 1e-8);
-  // The naive reference agrees too.
-  const auto reference = detail::reference_gauss_newton(p.model, p.loss, p.batch, p.theta, v, structural, Mc);
-  EXPECT_LT(max_relative_difference(Gv, reference), 1e-12);
 }
 
 TEST(GaussNewton, IsSymmetricAndPositiveSemidefinite) {

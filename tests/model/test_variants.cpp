@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "gridrnn/core/error.hpp"
+#include "gridrnn/core/threads.hpp"
 #include "gridrnn/model/gradient_check.hpp"
 #include "gridrnn/model/objective.hpp"
 #include "gridrnn/model/readout.hpp"
@@ -329,6 +330,43 @@ TEST(VanillaRnn, CtrnnWithDtEqualToTauIsTheReferenceRnn) {
     }
   }
   EXPECT_NEAR(objective.last_terms().place, cross_entropy / static_cast<double>(T * B), 1e-12);
+}
+
+// The cell heads keep the objective's promises: float agrees with double, and no result depends on
+// the thread count (chunk sums in chunk order).
+TEST(CellHeads, FloatAgreesWithDoubleAndThreadsChangeNothing) {
+  Variant variant;
+  variant.nonlinearity = Nonlinearity::kRelu;
+  variant.noise = NoisePlacement::kRate;
+  variant.place = true;
+  variant.head_direction = true;
+  variant.initial = InitialState::kFromPlaceCode;
+  variant.place_cells = 40;
+  SmallProblem p(16, 12, 150, variant, 4);
+  CtrnnObjectiveDouble exact(p.model, p.loss, ObjectiveSettings{40});
+  CtrnnObjective fast(p.model, p.loss, ObjectiveSettings{40});
+  exact.set_minibatch(p.batch);
+  fast.set_minibatch(p.batch);
+  fast.set_curvature_trials(60);
+  exact.set_curvature_trials(60);
+  Eigen::VectorXd g_exact, g1, g2, Gv_exact, Gv1, Gv2;
+  const double l_exact = exact.value_gradient(p.theta, g_exact);
+  const Eigen::VectorXd v = p.random_vector(3);
+  exact.gauss_newton_product(v, 0.05, Gv_exact);
+  const int saved = thread_count();
+  set_thread_count(1);
+  const double l1 = fast.value_gradient(p.theta, g1);
+  fast.gauss_newton_product(v, 0.05, Gv1);
+  set_thread_count(2);
+  const double l2 = fast.value_gradient(p.theta, g2);
+  fast.gauss_newton_product(v, 0.05, Gv2);
+  set_thread_count(saved);
+  EXPECT_EQ(l1, l2);
+  EXPECT_EQ(g1, g2);
+  EXPECT_EQ(Gv1, Gv2);
+  EXPECT_NEAR(l1, l_exact, 1e-5 * std::abs(l_exact));
+  EXPECT_LT(max_relative_difference(g1, g_exact), 1e-3);
+  EXPECT_LT(max_relative_difference(Gv1, Gv_exact), 1e-3);
 }
 
 TEST(PlaceCode, DifferenceOfSoftmaxIsANonNegativeDistributionPeakedAtTheNearestCentre) {

@@ -338,7 +338,11 @@ TEST(Presets, PlaceCellsConfigIsValidAndHoldsTheReferenceSetup) {
   EXPECT_EQ(e.loss.lambda_fr, 0.0);
   EXPECT_DOUBLE_EQ(e.loss.weight_decay, 1e-4);
   EXPECT_EQ(e.train.optimizer, train::OptimizerKind::kAdam);
-  EXPECT_DOUBLE_EQ(e.adam.learning_rate, 1e-4);
+  EXPECT_DOUBLE_EQ(e.adam.learning_rate, 5e-4);  // the reference's 1e-4 stays on its plateau at 10^4 updates
+  EXPECT_EQ(e.motion.model, trajectory::MotionModel::kSorscher);
+  EXPECT_DOUBLE_EQ(e.motion.sorscher.dt, 0.02);
+  EXPECT_DOUBLE_EQ(e.motion.sorscher.angular_velocity_sd, 11.52);
+  EXPECT_EQ(e.train.snapshot_every, 500);
 }
 
 TEST(TrainCli, CorruptedOrTruncatedCheckpointIsRefusedOnResume) {

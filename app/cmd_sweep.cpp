@@ -64,12 +64,6 @@ struct RunSpec {
   std::int64_t seed = 1;
 };
 
-std::string toml_text(const toml::node& node) {
-  std::ostringstream text;
-  node.visit([&](const auto& value) { text << value; });
-  return text.str();
-}
-
 // Leaves of a table as dotted keys: [set] "train.updates" = 3 and [set.train] updates = 3 alike.
 void flatten(const toml::table& table, const std::string& prefix,
              std::vector<std::pair<std::string, const toml::node*>>& out) {
@@ -105,14 +99,14 @@ Sweep read_sweep(const fs::path& path) {
       sweep.base = base.string();
     } else if (name == "analyze" || name == "figures") {
       const auto* flag = node.as_boolean();
-      if (flag == nullptr) throw_user_error("sweep file '{}': {} must be true or false; got {}", path.string(), name, toml_text(node));
+      if (flag == nullptr) throw_user_error("sweep file '{}': {} must be true or false; got {}", path.string(), name, io::toml_value_text(node));
       (name == "analyze" ? sweep.analyze : sweep.figures) = flag->get();
     } else if (name == "seeds") {
       const auto* list = node.as_array();
       if (list == nullptr || list->empty()) throw_user_error("sweep file '{}': seeds must be a non-empty list of integers >= 0, e.g. seeds = [1, 2, 3]", path.string());
       for (const auto& seed : *list) {
         const auto* value = seed.as_integer();
-        if (value == nullptr || value->get() < 0) throw_user_error("sweep file '{}': seeds must be integers >= 0; got {}", path.string(), toml_text(seed));
+        if (value == nullptr || value->get() < 0) throw_user_error("sweep file '{}': seeds must be integers >= 0; got {}", path.string(), io::toml_value_text(seed));
         sweep.seeds.push_back(value->get());
       }
     } else if (name == "set" || name == "grid") {
@@ -123,13 +117,13 @@ Sweep read_sweep(const fs::path& path) {
       for (const auto& [leaf, value] : leaves) {
         if (leaf == "train.seed") throw_user_error("sweep file '{}': set train.seed through the top-level seeds list, not [{}]", path.string(), name);
         if (name == "set") {
-          sweep.fixed.push_back(leaf + "=" + toml_text(*value));
+          sweep.fixed.push_back(leaf + "=" + io::toml_value_text(*value));
           continue;
         }
         const auto* list = value->as_array();
         if (list == nullptr || list->empty()) throw_user_error("sweep file '{}': [grid] \"{}\" must be a non-empty list of values, e.g. [0.0, 0.1]", path.string(), leaf);
         Axis axis{leaf, {}};
-        for (const auto& v : *list) axis.values.push_back(toml_text(v));
+        for (const auto& v : *list) axis.values.push_back(io::toml_value_text(v));
         sweep.grid.push_back(std::move(axis));
       }
     } else {

@@ -1,8 +1,12 @@
 #include "gridrnn/io/config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "gridrnn/core/error.hpp"
 
@@ -11,15 +15,64 @@ namespace gridrnn::io {
 namespace {
 
 std::string node_text(const toml::node& node) {
-  std::ostringstream out;
-  if (auto s = node.as_string()) {
-    out << '"' << s->get() << '"';
-  } else if (node.is_table()) {
-    out << "a table";
-  } else {
-    node.visit([&](auto&& value) { out << value; });
+  return node.is_table() ? std::string("a table") : toml_value_text(node);
+}
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        } else {
+          out += c;
+        }
+    }
   }
-  return out.str();
+  return out + '"';
+}
+
+bool is_bare_key(const std::string& key) {
+  if (key.empty()) return false;
+  for (const char c : key) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+std::string key_text(const std::string& key) { return is_bare_key(key) ? key : quoted(key); }
+
+void append_document(const toml::table& table, const std::string& path, std::string& out) {
+  bool wrote_header = path.empty();
+  const auto header = [&] {
+    if (wrote_header) return;
+    if (!out.empty()) out += '\n';
+    out += fmt::format("[{}]\n", path);
+    wrote_header = true;
+  };
+  for (const auto& [key, node] : table) {
+    if (node.is_table()) continue;
+    header();
+    out += fmt::format("{} = {}\n", key_text(std::string(key.str())), toml_value_text(node));
+  }
+  for (const auto& [key, node] : table) {
+    const auto* sub = node.as_table();
+    if (sub == nullptr) continue;
+    const std::string name = key_text(std::string(key.str()));
+    const std::string sub_path = path.empty() ? name : fmt::format("{}.{}", path, name);
+    const bool has_values = std::any_of(sub->begin(), sub->end(), [](const auto& kv) { return !kv.second.is_table(); });
+    if (!has_values && sub->empty()) {
+      if (!out.empty()) out += '\n';
+      out += fmt::format("[{}]\n", sub_path);
+    }
+    append_document(*sub, sub_path, out);
+  }
 }
 
 std::string type_name(const toml::node& node) {
@@ -283,9 +336,50 @@ void ConfigReader::apply_override(const std::string& assignment) {
 }
 
 std::string ConfigReader::to_toml() const {
-  std::ostringstream out;
-  out << toml::toml_formatter(state_->root);
-  return out.str();
+  std::string text = toml_document(state_->root);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+std::string toml_value_text(const toml::node& node) {
+  if (const auto* s = node.as_string()) return quoted(s->get());
+  if (const auto* f = node.as_floating_point()) {
+    const double v = f->get();
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    std::string text = fmt::format("{}", v);  // shortest round trip
+    if (text.find_first_of(".eE") == std::string::npos) text += ".0";  // still a float in TOML
+    return text;
+  }
+  if (const auto* i = node.as_integer()) return fmt::format("{}", i->get());
+  if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
+  if (const auto* a = node.as_array()) {
+    std::string out = "[";
+    for (std::size_t k = 0; k < a->size(); ++k) {
+      if (k > 0) out += ", ";
+      out += toml_value_text(*a->get(k));
+    }
+    return out + "]";
+  }
+  if (const auto* t = node.as_table()) {
+    std::string out = "{ ";
+    bool first = true;
+    for (const auto& [key, value] : *t) {
+      if (!first) out += ", ";
+      first = false;
+      out += fmt::format("{} = {}", key_text(std::string(key.str())), toml_value_text(value));
+    }
+    return out + (first ? "}" : " }");
+  }
+  std::ostringstream other;  // dates and times: toml++'s own text
+  node.visit([&](auto&& value) { other << value; });
+  return other.str();
+}
+
+std::string toml_document(const toml::table& table) {
+  std::string out;
+  append_document(table, "", out);
+  return out;
 }
 
 }  // namespace gridrnn::io

@@ -57,7 +57,8 @@ class ConfigReader {
 
   const std::vector<KeyDoc>& described() const { return state_->docs; }
   const std::string& source() const { return state_->source; }
-  // The effective table (after overrides) as TOML text, for saving alongside results.
+  // The effective table (after overrides) as TOML text, for saving alongside results. Numbers
+  // are written in their shortest round-trip form (0.1, not 0.10000000000000001).
   std::string to_toml() const;
 
  private:
@@ -76,5 +77,16 @@ class ConfigReader {
   std::shared_ptr<State> state_;
   std::string prefix_;  // "" for root, "model." for a section
 };
+
+// One TOML value as TOML text: strings quoted and escaped, floating-point numbers in their shortest
+// round-trip form that still reads back as a float (0.1, 1.0, 1e-05, inf), arrays and inline tables
+// element by element. Used wherever a config value is printed (config.toml, sweep folder names,
+// summary.csv, messages), so that a number reads as a person typed it.
+std::string toml_value_text(const toml::node& node);
+
+// A whole table as a TOML document (scalars and arrays first, then [sub.tables]), numbers as in
+// toml_value_text.
+std::string toml_document(const toml::table& table);
+
 
 }  // namespace gridrnn::io

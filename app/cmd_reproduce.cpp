@@ -1,4 +1,4 @@
-// `gridrnn reproduce [--quick] --out DIR`: the experiments of PAPER.md section 6 in one command.
+// `gridrnn reproduce [--quick] --out DIR`: the experiments of docs/paper.md "Experiments" in one command.
 // Trains every planned run (DIR/runs/<name>/, ordinary run folders: analyze/plot work on them),
 // analyzes each, then the development (Fig. 4) and error-correction (Fig. 6) experiments on the
 // square's first seed, and writes DIR/results.md with the tables, figures and a verdict per
@@ -494,7 +494,7 @@ int run_reproduce(const ReproduceCommand& o) {
   const fs::path out(o.out);
   check_plan_and_folder(out, plan);
   prepare_folder(out, plan);
-  std::printf("reproducing PAPER.md section 6 (%s scale) into %s: %zu training runs\n", o.quick ? "quick" : "full",
+  std::printf("reproducing the experiments of docs/paper.md (%s scale) into %s: %zu training runs\n", o.quick ? "quick" : "full",
               out.c_str(), plan.runs.size());
   for (const auto& line : plan.departures) std::printf("  departs from the paper: %s\n", line.c_str());
   std::fflush(stdout);

@@ -1,4 +1,4 @@
-// `gridrnn train`: train a network on path integration (PAPER.md section 4) into a run folder,
+// `gridrnn train`: train a network on path integration (docs/paper.md "Training") into a run folder,
 // or resume one. SIGINT/SIGTERM write a checkpoint and exit with status 130.
 #include <atomic>
 #include <csignal>

@@ -1,4 +1,4 @@
-// The experiments of PAPER.md section 6 (see reproduce.hpp).
+// The experiments of docs/paper.md "Experiments" (see reproduce.hpp).
 #include "reproduce.hpp"
 
 #include <algorithm>
@@ -49,7 +49,7 @@ ReproducePlan make_plan(bool quick, const std::vector<std::string>& user_overrid
     // Snapshots for the development analysis (paper Fig. 4): 19 along the 1900 updates.
     plan.scale = {"train.snapshot_every=100"};
     plan.departures = {"none in size: 100 units, 500-step paths, 500 trials, 1900 updates, 250 CG "
-                       "iterations (PAPER.md sections 2-4; the choices the paper leaves open are the "
+                       "iterations (docs/paper.md: Network, Task, Training; the choices the paper leaves open are the "
                        "built-in defaults, see `gridrnn config --describe`)"};
   }
   struct Spec {

@@ -1,5 +1,5 @@
 #pragma once
-// The experiments of PAPER.md section 6 behind `gridrnn reproduce`: the plan (which runs, at which
+// The experiments of docs/paper.md "Experiments" behind `gridrnn reproduce`: the plan (which runs, at which
 // scale), development over snapshots (Fig. 4) and error correction on long paths (Fig. 6).
 // Training and the per-run analysis are the ordinary run folders of `train` and `analyze`.
 #include <cstdint>
@@ -30,12 +30,12 @@ struct ReproducePlan {
   std::vector<std::string> departures;   // human-readable lines: how this scale departs from the paper
   std::vector<PlannedRun> runs;          // square seed 1 first: development and error correction use it
   std::int64_t long_path_factor = 10000; // long path = factor x training path length
-  std::size_t error_window = 10000;      // steps per error window (PAPER.md 6.5)
+  std::size_t error_window = 10000;      // steps per error window (docs/paper.md "Experiment 5")
 };
 
 ReproducePlan make_plan(bool quick, const std::vector<std::string>& user_overrides);
 
-// ---- development (PAPER.md 6.3) --------------------------------------------------------------
+// ---- development (docs/paper.md "Experiment 3") ----------------------------------------------
 
 struct Development {
   std::vector<std::int64_t> updates;            // (K) snapshot updates, ascending; the last = final
@@ -54,7 +54,7 @@ struct Development {
 // evaluation paths (no shuffles: classes come from the run's own analysis).
 Development analyze_development(const std::filesystem::path& run_dir, const AnalyzedRun& final_run);
 
-// ---- error correction (PAPER.md 6.5) ---------------------------------------------------------
+// ---- error correction (docs/paper.md "Experiment 5") -----------------------------------------
 
 struct ErrorCorrection {
   std::size_t steps = 0, window = 0;

@@ -1,4 +1,4 @@
-// Building blocks of `gridrnn reproduce` (PAPER.md 6.3 and 6.5):
+// Building blocks of `gridrnn reproduce` (docs/paper.md "Experiment 3" and "Experiment 5"):
 // NetworkRunner speed on long paths: steps per second for N = 64 and 100 units, B = 1 and 8
 // trials, noise on, inputs (speed, cos, sin); t-SNE of 100 units x 3 stages (n = 300) and
 // 200 x 3 (n = 600), 1000 iterations.

@@ -1,5 +1,5 @@
 #pragma once
-// Synthetic maps with known answers (PAPER.md section 5 worked values) shared by analysis tests.
+// Synthetic maps with known answers (docs/paper.md "Worked values") shared by analysis tests.
 #include <cmath>
 #include <numbers>
 
@@ -11,7 +11,7 @@ namespace gridrnn::analysis::testing_maps {
 inline double centre(int i, int bins = 20) { return (i + 0.5) * 2.2 / bins - 1.1; }
 
 // M = sum_{j=0..2} cos(k (cos a_j (x - 0.1) + sin a_j (y + 0.05))), k = 4 pi / (sqrt 3 spacing),
-// a_j = angle + j pi / 3 (PAPER.md: angle 0.2, spacing 0.55).
+// a_j = angle + j pi / 3 (docs/paper.md "Worked values": angle 0.2, spacing 0.55).
 inline Map2D hexagonal_map(double angle, double spacing, int bins = 20) {
   Map2D map(bins, bins, 0.0);
   const double k = 4 * std::numbers::pi / (std::sqrt(3.0) * spacing);

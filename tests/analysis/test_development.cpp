@@ -1,4 +1,4 @@
-// update_reaching_fraction: the 90% rule of the development analysis (PAPER.md 6.3).
+// update_reaching_fraction: the 90% rule of the development analysis (docs/paper.md "Experiment 3").
 #include <cmath>
 #include <limits>
 #include <vector>

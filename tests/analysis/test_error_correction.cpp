@@ -1,5 +1,5 @@
 // Windowed error against the best constant output, error binned by steps since wall contact and
-// the linear trend, on synthetic paths whose answers are analytic (PAPER.md 6.5).
+// the linear trend, on synthetic paths whose answers are analytic (docs/paper.md "Experiment 5").
 #include <cmath>
 #include <limits>
 #include <numbers>

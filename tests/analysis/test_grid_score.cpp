@@ -1,4 +1,4 @@
-// Grid scores against the worked values of PAPER.md section 5, invariances, the SAC against its
+// Grid scores against the worked values of docs/paper.md "Worked values", invariances, the SAC against its
 // direct reference, and the spline rotation against analytic cases.
 #include <cmath>
 #include <numbers>

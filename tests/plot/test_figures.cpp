@@ -19,7 +19,7 @@ namespace gridrnn {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kHalfWidth = 1.1;  // the square arena [-1.1, 1.1]² of PAPER.md §5
+constexpr double kHalfWidth = 1.1;  // the square arena [-1.1, 1.1]² of docs/paper.md "Worked values"
 constexpr int kBins = 20;
 
 double bin_centre(int i) { return (i + 0.5) * 2 * kHalfWidth / kBins - kHalfWidth; }
@@ -42,7 +42,7 @@ Eigen::MatrixXd make_map(F f) {
   return map;
 }
 
-// Hexagonal grid (PAPER.md §5's worked map), with a spacing and phase per unit.
+// Hexagonal grid (the worked map of docs/paper.md "Worked values"), with a spacing and phase per unit.
 Eigen::MatrixXd hexagonal_map(double spacing, double phase_x, double angle) {
   const double k = 4 * std::numbers::pi / (std::sqrt(3.0) * spacing);
   return make_map([&](double x, double y) {
@@ -55,7 +55,7 @@ Eigen::MatrixXd hexagonal_map(double spacing, double phase_x, double angle) {
   });
 }
 
-// Spatial autocorrelogram (PAPER.md §5): Pearson correlation over bins valid in both copies.
+// Spatial autocorrelogram (as docs/paper.md defines it): Pearson correlation over bins valid in both copies.
 Eigen::MatrixXd autocorrelogram(const Eigen::MatrixXd& map) {
   const int n = static_cast<int>(map.rows());
   Eigen::MatrixXd sac = Eigen::MatrixXd::Constant(2 * n - 1, 2 * n - 1, kNaN);

@@ -1,5 +1,5 @@
 #pragma once
-// When a score matures over training (PAPER.md section 6 item 3, paper Fig. 4): the update at
+// When a score matures over training (docs/paper.md "Experiment 3", paper Fig. 4): the update at
 // which it reaches, and keeps, 90% of its final value.
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Error correction by boundary interactions (PAPER.md section 6 item 5, paper Fig. 6): a network
+// Error correction by boundary interactions (docs/paper.md "Experiment 5", paper Fig. 6): a network
 // trained on T-step paths runs on one path ~10^4 T steps long; its squared position error is
 // averaged over windows of steps and compared with the best constant output, and binned by the
 // time since the animal last touched a wall. Plain arrays only (positions and readouts), so

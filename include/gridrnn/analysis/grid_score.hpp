@@ -1,6 +1,6 @@
 #pragma once
 // Grid scores at 60 and 90 degrees, grid spacing and orientation, from a spatial autocorrelogram
-// (SAC), in the two conventions of the field (PAPER.md section 5; docs/design.md "Analysis
+// (SAC), in the two conventions of the field (docs/paper.md "Grid scores"; docs/design.md "Analysis
 // conventions"):
 //  - deepmind (google-deepmind/grid-cells scores.py, reproduced within 4e-11 on
 //    tests/analysis/reference_scores; its SAC reads unvisited bins as 0): rings {0.2 n < rho <= r1 n}, r1 in
@@ -49,7 +49,7 @@ struct GridScores {
 
 // How the convention's reference program reads unvisited bins in its SAC. deepmind: as 0
 // (scores.py's calculate_sac applies nan_to_num before it builds its masks, so a NaN bin is a
-// valid bin of rate 0: a departure from PAPER.md section 5's "bins valid in both"); sargolini:
+// valid bin of rate 0: a departure from docs/paper.md's "bins valid in both"); sargolini:
 // as 0 too (opexebo's autocorrelation applies nan_to_num).
 UnvisitedBins sac_unvisited_bins(GridConvention convention);
 

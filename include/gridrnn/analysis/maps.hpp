@@ -1,5 +1,5 @@
 #pragma once
-// Rate maps and spatial autocorrelograms (PAPER.md section 5) from plain arrays, so recorded
+// Rate maps and spatial autocorrelograms (docs/paper.md "Analyses") from plain arrays, so recorded
 // neurons and trained networks are analysed by the same code.
 //
 // Map convention (used by every analysis and file): a map has bins_x x bins_y bins over the
@@ -63,7 +63,7 @@ Map2D smooth_map(const Map2D& map, double sigma_bins);
 
 // How a spatial autocorrelogram reads unvisited (NaN) bins.
 enum class UnvisitedBins {
-  // Left out: each lag correlates the bins valid in both copies (PAPER.md section 5).
+  // Left out: each lag correlates the bins valid in both copies (docs/paper.md "Spatial autocorrelogram").
   kExcluded,
   // Read as rate 0 and kept, as google-deepmind/grid-cells' calculate_sac (nan_to_num before it
   // builds its masks, so they are all ones) and opexebo's autocorrelation do.

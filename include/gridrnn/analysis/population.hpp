@@ -1,5 +1,5 @@
 #pragma once
-// Whole-population analysis: rate maps, SACs, every score of PAPER.md section 5 for every unit,
+// Whole-population analysis: rate maps, SACs, every score of docs/paper.md "Analyses" for every unit,
 // shuffle nulls (circular shifts of each unit's activity against the path), thresholds from
 // the pooled shuffles and a class per unit. Plain arrays in, plain results out: the trained
 // network, a recording or a test generator all enter the same way.
@@ -38,7 +38,7 @@ struct AnalysisOptions {
   void validate() const;  // UserError naming the field, its value and the rule
 };
 
-// kRamp (not in PAPER.md's list): a map that passes the band score but that a plane a + b x + c y
+// kRamp (not in docs/paper.md's classes): a map that passes the band score but that a plane a + b x + c y
 // explains at least as well as the best plane wave, i.e. a linear position code (a smooth ramp
 // across the arena), which waves up to 1.5 arena widths also fit (half a period).
 enum class UnitClass { kGridHexagonal, kGridSquare, kBorder, kBand, kRamp, kDirection, kSpeedOnly, kIrregular };

@@ -1,6 +1,6 @@
 #pragma once
 // Exact t-SNE (van der Maaten & Hinton 2008) on a precomputed distance matrix, and the map
-// distance of the development analysis (PAPER.md section 6 item 3, paper Fig. 4): units of
+// distance of the development analysis (docs/paper.md "Experiment 3", paper Fig. 4): units of
 // early, intermediate and late training embedded together, distance 1 - Pearson r of rate maps.
 // O(n^2) memory and work per iteration: meant for n up to a few thousand points.
 //
@@ -60,7 +60,7 @@ std::vector<double> tsne_conditional_probabilities(std::span<const double> dista
 double tsne_kl(std::span<const double> distances, std::size_t n, std::span<const double> embedding,
                double perplexity);
 
-// 1 - Pearson correlation of every pair of maps over the bins finite in both (PAPER.md 6.3), in
+// 1 - Pearson correlation of every pair of maps over the bins finite in both (docs/paper.md "Experiment 3"), in
 // [0, 2]; 1 for a pair with fewer than 3 common bins or a map constant over them. Diagonal 0.
 // All maps must have the same bins (UserError naming the first that differs). Returns (n, n).
 std::vector<double> correlation_distances(const std::vector<Map2D>& maps);

@@ -1,5 +1,5 @@
 #pragma once
-// Direction and speed tuning of one unit from plain per-sample arrays (PAPER.md section 5).
+// Direction and speed tuning of one unit from plain per-sample arrays (docs/paper.md "Analyses").
 #include <span>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Runs a trained network on paths too long to hold in memory (PAPER.md section 6 item 5: paths
+// Runs a trained network on paths too long to hold in memory (docs/paper.md "Experiment 5": paths
 // 10^4 times the training length, 2e6 .. 5e6 steps), in chunks of steps, keeping only the state.
 // CtrnnObjective::predict holds (T, B, N) activities; NetworkRunner holds (B, N).
 //

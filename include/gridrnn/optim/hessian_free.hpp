@@ -1,5 +1,5 @@
 #pragma once
-// Hessian-free optimization (Martens 2010; Martens & Sutskever 2011; PAPER.md §4) over any
+// Hessian-free optimization (Martens 2010; Martens & Sutskever 2011; docs/paper.md "Hessian-free") over any
 // CurvatureObjective. One update (`step`) at theta with damping lambda:
 //   f0, g  = value_gradient(theta)                     (gradient minibatch, penalties included)
 //   A v    = G v + lambda*mu * J_h^T D J_h v + lambda v (Gauss–Newton + structural + LM damping;
@@ -45,7 +45,7 @@ struct HessianFreeOptions {
   double lambda_increase = 1.5;
   double lambda_decrease = 2.0 / 3.0;
   // Structural damping weight mu: the curvature gets lambda*mu * J_h^T D J_h (Martens & Sutskever
-  // 2011 use 1/30; PAPER.md: 0.03–0.1). 0 = off.
+  // 2011 use 1/30; docs/paper.md "Hessian-free": 0.03–0.1). 0 = off.
   double structural_damping_mu = 0.03;
   // CG: at most max_cg_iterations products; warm start = cg_decay * previous solution;
   // Martens' relative-progress rule (phi_i - phi_{i-k}) / phi_i < k * cg_progress_tolerance,

@@ -16,7 +16,7 @@
 //                                     out = G v + structural_weight * J_h^T D J_h v at the theta of
 //                                     the last value_gradient, where G = J^T H_L J is the Gauss–Newton
 //                                     matrix (positive semi-definite) and J_h^T D J_h the structural
-//                                     damping term (Martens & Sutskever 2011, PAPER.md §4). The
+//                                     damping term (Martens & Sutskever 2011, docs/paper.md "Hessian-free"). The
 //                                     optimizer adds the Levenberg–Marquardt term lambda * v itself.
 //                                     The curvature minibatch (a fraction of the gradient minibatch,
 //                                     HessianFreeOptions::curvature_fraction) is chosen by the objective.

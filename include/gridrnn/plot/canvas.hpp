@@ -5,7 +5,7 @@
 //
 // Coordinates: page points, origin at the top-left, y down (Cairo's). Data coordinates of a panel
 // have y UP. A heatmap's map(i, j) is the bin at x-index i (left to right) and y-index j (bottom to
-// top), i.e. the analysis convention M[i][j] at (x = c_i, y = c_j) of PAPER.md §5.
+// top), i.e. the analysis convention M[i][j] at (x = c_i, y = c_j) of docs/design.md "Analysis conventions".
 //
 // Layout is a pure function of the page size, the grid and each panel's kind (fixed margins in
 // points, no text measurement), so tests can compute where a bin or a wall lands on the page

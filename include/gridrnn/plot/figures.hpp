@@ -1,5 +1,5 @@
 #pragma once
-// Layer 2 of the plotting layer: the figures of a run (PAPER.md §6), each function writing one
+// Layer 2 of the plotting layer: the figures of a run (docs/paper.md "Experiments"), each function writing one
 // file (.png, .svg or .pdf by extension, atomically). Inputs are plain data — the glue in app/
 // copies analysis and training results into these structs — so plot never sees model types.
 //

@@ -18,7 +18,7 @@
 
 namespace gridrnn::train {
 
-// [task]: the path-integration task (PAPER.md section 3).
+// [task]: the path-integration task (docs/paper.md "Task").
 struct TaskOptions {
   std::int64_t steps = 500;              // T, steps per trial (paper: 500)
   std::int64_t trials = 500;             // M, fresh trials per update (paper: 500)

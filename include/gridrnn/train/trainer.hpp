@@ -1,5 +1,5 @@
 #pragma once
-// The training loop (PAPER.md section 4): each update draws M fresh trials (update k, trial m
+// The training loop (docs/paper.md "Training"): each update draws M fresh trials (update k, trial m
 // from Rng(seed, paths, k, m)), holds them and their unit noise fixed, and asks the optimizer
 // for one step. A run folder holds:
 //   run.json          marker: format, version, gridrnn version

@@ -13,7 +13,7 @@
 
 namespace gridrnn::trajectory {
 
-// Network input encodings (PAPER.md section 2), per step t with speed s and heading h:
+// Network input encodings (docs/paper.md "Network"), per step t with speed s and heading h:
 //   speed_angle   (s, h wrapped to [0, 2pi))     N_in = 2  (the paper's)
 //   speed_cos_sin (s, cos h, sin h)              N_in = 3
 //   velocity      (s cos h, s sin h)             N_in = 2

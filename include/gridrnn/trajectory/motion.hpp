@@ -1,5 +1,5 @@
 #pragma once
-// Motion models: how the simulated animal moves through an arena (PAPER.md section 3).
+// Motion models: how the simulated animal moves through an arena (docs/paper.md "Task").
 //
 // Time convention (docs/design.md, "Arenas and motion"): a path of T steps has positions
 // p[0..T] (p[0] the start); step t (0..T-1) moves p[t] -> p[t+1] = p[t] + s[t] (cos h[t], sin h[t])

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "gridrnn/analysis/smooth_null.hpp"
 #include "gridrnn/analysis/tuning.hpp"
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/rng.hpp"
@@ -72,7 +74,11 @@ AnalysisOptions AnalysisOptions::from_config(const io::ConfigReader& section) {
   o.border.min_field_fraction = section.number("border_min_field_fraction", o.border.min_field_fraction, 0.0, 0.99,
                                                "border fields: minimum area as a fraction of visited bins");
   o.seed = static_cast<std::uint64_t>(section.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max(),
-                                                      "seed of the shuffle lags"));
+                                                      "seed of the shuffle lags and the smooth-noise null maps"));
+  o.smooth_null_maps = static_cast<int>(section.integer(
+      "smooth_null_maps", o.smooth_null_maps, 0, 100000,
+      "smooth-noise maps per unit (rectified Gaussian-filtered noise matched to the unit's SAC peak width); a grid "
+      "score must also beat their percentile (0 = shuffle null only)"));
   return o;
 }
 
@@ -82,6 +88,7 @@ void AnalysisOptions::validate() const {
     throw_user_error("analysis.smoothing_sigma_bins = {}: must be finite and >= 0", smoothing_sigma_bins);
   }
   if (shuffles < 0) throw_user_error("analysis.shuffles = {}: must be >= 0", shuffles);
+  if (smooth_null_maps < 0) throw_user_error("analysis.smooth_null_maps = {}: must be >= 0", smooth_null_maps);
   if (min_shift < 1) throw_user_error("analysis.min_shift = {}: must be >= 1 sample", min_shift);
   if (!(percentile > 50.0 && percentile < 100.0)) {
     throw_user_error("analysis.percentile = {}: must be in (50, 100), e.g. 95 or 99", percentile);
@@ -183,6 +190,12 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
   result.autocorrelograms.resize(units);
   result.units.resize(units);
   result.null_scores.resize(units * options.shuffles);
+  // The visited mask is the same for every unit (one binning), so the smooth null's table of SAC
+  // peak width against filter width is measured once.
+  Map2D visited(bins, bins, kNaN);
+  for (std::size_t b = 0; b < visited.size(); ++b) visited.values[b] = binning.occupancy[b] > 0 ? 1.0 : kNaN;
+  std::optional<SmoothNullCalibration> calibration;
+  if (options.smooth_null_maps > 0) calibration.emplace(visited, sac_unvisited, options.seed);
 
   parallel_for(units, [&](std::size_t unit) {
     AutocorrelogramFft sac_fft(bins, bins);
@@ -256,6 +269,21 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
         result.null_scores[unit * options.shuffles + (shuffle - 1)] = scores;
       }
     }
+    if (calibration) {
+      UnitScores& u = result.units[unit];
+      u.smooth_null_sigma_bins = calibration->sigma_for_radius(central_peak_radius(result.autocorrelograms[unit]));
+      std::vector<double> null_60(options.smooth_null_maps), null_90(options.smooth_null_maps);
+      for (int m = 0; m < options.smooth_null_maps; ++m) {
+        const Map2D noise = smooth_noise_map(visited, u.smooth_null_sigma_bins, options.seed, unit,
+                                             static_cast<std::uint64_t>(m));
+        sac_fft.compute(noise, sac, sac_unvisited);
+        const GridScores grid = grid_scorer.score(sac);
+        null_60[m] = grid.score_60;
+        null_90[m] = grid.score_90;
+      }
+      u.grid_60_smooth_threshold = percentile(std::move(null_60), options.percentile);
+      u.grid_90_smooth_threshold = percentile(std::move(null_90), options.percentile);
+    }
   });
 
   for (int k = 0; k < 6; ++k) {
@@ -265,11 +293,18 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
     member(result.thresholds, k) = percentile(std::move(pooled), options.percentile);
   }
   for (UnitScores& u : result.units) {
+    ScoreSet thresholds = result.thresholds;
+    if (calibration) {
+      // Both nulls must be beaten; a NaN smooth threshold (every noise map flat) never passes.
+      auto larger = [](double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::max(a, b); };
+      thresholds.grid_60 = larger(thresholds.grid_60, u.grid_60_smooth_threshold);
+      thresholds.grid_90 = larger(thresholds.grid_90, u.grid_90_smooth_threshold);
+    }
     for (int k = 0; k < 6; ++k) {
       // NaN (no shuffles, or a flat map) never passes.
-      member(u.passes, k) = member(u.score, k) > member(result.thresholds, k) ? 1.0 : 0.0;
+      member(u.passes, k) = member(u.score, k) > member(thresholds, k) ? 1.0 : 0.0;
     }
-    u.unit_class = classify(u.score, u.passes, result.thresholds, u.planar_r2);
+    u.unit_class = classify(u.score, u.passes, thresholds, u.planar_r2);
     result.class_counts[static_cast<int>(u.unit_class)] += 1;
   }
   return result;
@@ -295,11 +330,11 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
       "grid_spacing,grid_orientation_deg,border_score,border_score_threshold,band_score,"
       "band_score_threshold,band_wavelength,band_orientation_deg,planar_r2,direction_mvl,"
       "direction_mvl_threshold,preferred_direction_deg,speed_r,speed_abs_r_threshold,speed_slope,"
-      "mean_activity\n";
+      "mean_activity,smooth_null_sigma_bins,grid_score_60_smooth_threshold,grid_score_90_smooth_threshold\n";
   const ScoreSet& t = r.thresholds;
   for (std::size_t i = 0; i < r.units.size(); ++i) {
     const UnitScores& u = r.units[i];
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", i,
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", i,
                        to_string(u.unit_class), csv_number(u.score.grid_60), csv_number(t.grid_60),
                        csv_number(u.score.grid_90), csv_number(t.grid_90), csv_number(u.grid_spacing),
                        csv_number(u.grid_orientation_deg), csv_number(u.score.border), csv_number(t.border),
@@ -308,7 +343,8 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
                        csv_number(u.score.direction_mvl),
                        csv_number(t.direction_mvl), csv_number(u.preferred_direction_deg),
                        csv_number(u.speed_r), csv_number(t.speed_abs_r), csv_number(u.speed_slope),
-                       csv_number(u.mean_activity));
+                       csv_number(u.mean_activity), csv_number(u.smooth_null_sigma_bins),
+                       csv_number(u.grid_60_smooth_threshold), csv_number(u.grid_90_smooth_threshold));
   }
   io::write_file_atomic(folder / "units.csv", csv);
 
@@ -323,6 +359,14 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
   nlohmann::json thresholds;
   for (int k = 0; k < 6; ++k) thresholds[kScoreNames[k]] = json_number(member(t, k));
   j["thresholds"] = thresholds;
+  // Per unit, the smooth-noise null's filter width and grid-score thresholds (null when off).
+  nlohmann::json smooth = nlohmann::json::array();
+  for (const UnitScores& u : r.units) {
+    smooth.push_back({{"sigma_bins", json_number(u.smooth_null_sigma_bins)},
+                      {"grid_score_60", json_number(u.grid_60_smooth_threshold)},
+                      {"grid_score_90", json_number(u.grid_90_smooth_threshold)}});
+  }
+  j["smooth_null_thresholds"] = smooth;
   j["settings"] = {{"bins", o.bins},
                    {"smoothing_sigma_bins", o.smoothing_sigma_bins},
                    {"shuffles", o.shuffles},
@@ -333,7 +377,8 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
                    {"direction_bin_deg", o.direction_bin_deg},
                    {"border_field_threshold", o.border.field_threshold},
                    {"border_min_field_fraction", o.border.min_field_fraction},
-                   {"seed", o.seed}};
+                   {"seed", o.seed},
+                   {"smooth_null_maps", o.smooth_null_maps}};
   const MapExtent& e = r.geometry.extent;
   j["map"] = {{"extent", {e.xmin, e.xmax, e.ymin, e.ymax}},
               {"layout", "rate_maps[unit][ix][iy], bin centre x = xmin + (ix + 0.5) (xmax - xmin) / bins"},
@@ -350,6 +395,8 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
       {"direction", "mean vector length of the heading curve minus its minimum"},
       {"speed", "|Pearson r| of activity with speed"},
       {"null", "circular shifts by >= min_shift samples; thresholds: percentile of pooled shuffles"},
+      {"smooth_null", "grid scores must also exceed the percentile of smooth_null_maps rectified Gaussian-filtered "
+                      "noise maps per unit, filter width matched to the unit's SAC central-peak width"},
       {"class_precedence", "grid_hexagonal/grid_square > border > band > direction > speed_only > irregular"}};
   io::write_file_atomic(folder / "analysis.json", j.dump(2) + "\n");
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ struct AnalysisOptions {
   double direction_bin_deg = 15.0;    // heading bin width
   BorderOptions border;               // field threshold, minimum field area
   std::uint64_t seed = 1;             // shuffle lags: Rng(seed, Stream::kShuffle, unit, shuffle)
+  // Smooth-noise null maps per unit for the grid scores (smooth_null.hpp); 0 = shuffle null only.
+  int smooth_null_maps = 100;
 
   // Reads the [analysis] section (keys documented in docs/cli.md); call validate() after.
   static AnalysisOptions from_config(const io::ConfigReader& section);
@@ -67,7 +70,14 @@ struct UnitScores {
   double speed_r = 0.0;           // signed Pearson r
   double speed_slope = 0.0;       // activity per unit speed
   double mean_activity = 0.0;
-  ScoreSet passes;                // 1 where the score exceeds its threshold, else 0
+  // Smooth-noise null (smooth_null.hpp): the filter width matched to this unit's SAC peak and
+  // the percentile of the noise maps' grid scores; NaN when analysis.smooth_null_maps = 0.
+  double smooth_null_sigma_bins = std::numeric_limits<double>::quiet_NaN();
+  double grid_60_smooth_threshold = std::numeric_limits<double>::quiet_NaN();
+  double grid_90_smooth_threshold = std::numeric_limits<double>::quiet_NaN();
+  // 1 where the score exceeds its threshold, else 0; the grid scores must also exceed their
+  // smooth-noise thresholds (when the smooth null is on).
+  ScoreSet passes;
   UnitClass unit_class = UnitClass::kIrregular;
 };
 
@@ -96,7 +106,8 @@ PopulationAnalysis analyze_population(std::span<const double> positions,
 // Band score at or above which a map counts as one plane wave, not a lattice (see classify).
 inline constexpr double kBandDominance = 0.6;
 
-// Classification of one unit from its scores and pass flags (precedence in docs/design.md):
+// Classification of one unit from its scores, pass flags and thresholds (analyze_population
+// passes the larger of the shuffle and smooth-noise thresholds for the grid scores) (precedence in docs/design.md):
 // grid (hexagonal or square; not when band >= kBandDominance) > border > band (ramp when
 // planar_r2 >= the band score) > direction > speed_only > irregular.
 UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet& thresholds,

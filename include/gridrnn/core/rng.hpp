@@ -28,6 +28,7 @@ enum class Stream : std::uint64_t {
   kCurvature = 8,       // curvature minibatch selection in Hessian-free
   kEmbedding = 9,       // t-SNE initial positions: index = 0, subindex = 0
   kPlaceCentres = 10,   // random place-cell centres: index = 0, subindex = 0
+  kSmoothNull = 11,     // smooth-noise null maps: index = unit (or calibration sigma), subindex = map
 };
 
 class Rng {

@@ -1,11 +1,23 @@
 // `gridrnn train`: train a network on path integration (docs/paper.md "Training") into a run folder,
 // or resume one. SIGINT/SIGTERM write a checkpoint and exit with status 130.
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "command.hpp"
 #include "gridrnn/core/error.hpp"
@@ -27,8 +39,90 @@ struct TrainCommand {
   std::string resume;
   bool force = false;
   std::int64_t until = 0;
+  bool until_given = false;
   int threads = 0;
 };
+
+// --until must lie past the updates already done and within [train] updates: refused otherwise,
+// before anything is written (no silent capping, no "updates 3..1 of 6").
+void check_until(const TrainCommand& o, std::int64_t updates, std::int64_t done,
+                 const std::string& config_name) {
+  if (!o.until_given) return;
+  if (o.until < 1) {
+    throw_user_error("--until {}: give the number of updates to stop after, a whole number from "
+                     "{} to {} ([train] updates in {})",
+                     o.until, done + 1, updates, config_name);
+  }
+  if (o.until > updates) {
+    throw_user_error("--until {} is past [train] updates = {} in {}; give at most {}, or raise "
+                     "[train] updates to train longer",
+                     o.until, updates, config_name, updates);
+  }
+  if (o.until <= done) {
+    throw_user_error("--until {}: the run has already done {} updates; give {} to {}, or leave out "
+                     "--until to train to [train] updates = {}",
+                     o.until, done, done + 1, updates, updates);
+  }
+}
+
+constexpr const char* kLockFile = ".train.lock";
+
+// One `gridrnn train` at a time per run folder: an flock on RUN/.train.lock, which holds the pid
+// of its holder. The kernel drops the lock when the process ends, even by a crash.
+class RunLock {
+ public:
+  explicit RunLock(const std::filesystem::path& run_dir) {
+    const std::filesystem::path path = run_dir / kLockFile;
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw_user_error("cannot open the lock file '{}': {}", path.string(), std::strerror(errno));
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char text[32] = {};
+      const ssize_t n = ::pread(fd_, text, sizeof text - 1, 0);
+      ::close(fd_);
+      fd_ = -1;
+      const std::string pid = n > 0 ? std::string(text, static_cast<std::size_t>(n)) : "unknown";
+      throw_user_error("'{}' is in use by another `gridrnn train` (pid {}); wait for it to end or "
+                       "stop it (its checkpoint is kept), then resume",
+                       run_dir.string(), pid.substr(0, pid.find_first_of("\n")));
+    }
+    const std::string pid = fmt::format("{}\n", ::getpid());
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
+      // The lock holds without the pid; a second job then names no pid.
+    }
+  }
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+  ~RunLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// The entries of a run folder that no gridrnn command writes (train, analyze, plot), sorted;
+// folders end in '/'. Leftover temporaries of an interrupted write (".NAME.tmp-…",
+// ".NAME.partial-…") count as gridrnn's.
+std::vector<std::string> files_gridrnn_did_not_write(const std::filesystem::path& run_dir) {
+  namespace fs = std::filesystem;
+  static const std::set<std::string> kWritten = {"run.json",      "config.toml", "checkpoint.bin",
+                                                 "metrics.jsonl", "network",     "snapshots",
+                                                 "analysis",      "figures",     "report.html",
+                                                 kLockFile};
+  std::vector<std::string> foreign;
+  for (const auto& entry : fs::directory_iterator(run_dir)) {
+    const std::string name = entry.path().filename().string();
+    const bool temporary = name.starts_with(".") && (name.find(".tmp-") != std::string::npos ||
+                                                     name.find(".partial-") != std::string::npos);
+    if (kWritten.contains(name) || temporary) continue;
+    std::error_code ec;
+    foreign.push_back(fs::is_directory(entry.path(), ec) ? name + "/" : name);
+  }
+  std::sort(foreign.begin(), foreign.end());
+  return foreign;
+}
 
 // Creates the run folder (rank 0 only under MPI: the others wait for it and fail with it).
 void create_run_folder(const TrainCommand& o, const std::filesystem::path& run_dir) {
@@ -38,6 +132,7 @@ void create_run_folder(const TrainCommand& o, const std::filesystem::path& run_d
                          !fs::is_empty(run_dir, ec);
   // Validate everything before touching the folder.
   const RunConfig config = read_run_config(o.config, o.overrides);
+  check_until(o, config.experiment.train.updates, 0, o.config);
   if (non_empty) {
     if (!o.force) {
       throw_user_error("run folder '{}' is not empty; use --resume {} to continue it, --force "
@@ -49,6 +144,12 @@ void create_run_folder(const TrainCommand& o, const std::filesystem::path& run_d
                        "choose another --out",
                        run_dir.string());
     }
+    const std::vector<std::string> foreign = files_gridrnn_did_not_write(run_dir);
+    if (!foreign.empty()) {
+      throw_user_error("--force replaces only what gridrnn wrote, and '{}' also holds {}; move "
+                       "them out of the folder, or choose another --out",
+                       run_dir.string(), fmt::format("{}", fmt::join(foreign, ", ")));
+    }
     fs::remove_all(run_dir);
   }
   train::Trainer::create_run(run_dir, config.experiment, config.toml);
@@ -57,6 +158,11 @@ void create_run_folder(const TrainCommand& o, const std::filesystem::path& run_d
 int run_train(const TrainCommand& o) {
   namespace fs = std::filesystem;
   set_thread_count(o.threads);
+  if (dist::several_processes_without_mpi()) {
+    throw_user_error("started by an MPI launcher as one of several processes, but this gridrnn was "
+                     "built without MPI, so each would train alone into the same folder; build it "
+                     "with MPI (cmake --preset mpi, see docs/scaling.md) or run a single process");
+  }
   dist::Session& session = dist::Session::instance();
   fs::path run_dir;
   if (!o.resume.empty()) {
@@ -71,7 +177,8 @@ int run_train(const TrainCommand& o) {
     if (session.ranks() == 1) {
       create_run_folder(o, run_dir);
     } else {
-      read_run_config(o.config, o.overrides);  // the same config errors on every rank
+      // the same config errors on every rank
+      check_until(o, read_run_config(o.config, o.overrides).experiment.train.updates, 0, o.config);
       bool created = false;
       try {
         if (session.is_root()) create_run_folder(o, run_dir);
@@ -85,6 +192,23 @@ int run_train(const TrainCommand& o) {
       }
     }
   }
+  // Rank 0 holds the lock for the whole job; the other ranks fail with it.
+  std::unique_ptr<RunLock> lock;
+  if (session.ranks() == 1) {
+    lock = std::make_unique<RunLock>(run_dir);
+  } else {
+    bool locked = false;
+    try {
+      if (session.is_root()) lock = std::make_unique<RunLock>(run_dir);
+      locked = true;
+    } catch (...) {
+      session.all(false);
+      throw;
+    }
+    if (!session.all(locked)) {
+      throw_user_error("rank 0 could not lock the run folder '{}' (see its message)", run_dir.string());
+    }
+  }
   io::ConfigReader reader = io::ConfigReader::from_file(run_dir / "config.toml");
   const RunConfig config = read_run_config(reader);
   train::TrainerHooks hooks;
@@ -93,8 +217,12 @@ int run_train(const TrainCommand& o) {
   if (session.ranks() > 1) hooks.agree_stop = [&session](bool stop) { return session.any(stop); };
   train::Trainer trainer(run_dir, config.experiment, hooks);
   const auto& e = config.experiment;
-  const std::int64_t until = o.until > 0 ? std::min(o.until, e.train.updates) : e.train.updates;
+  check_until(o, e.train.updates, trainer.updates_done(), (run_dir / "config.toml").string());
+  const std::int64_t until = o.until_given ? o.until : e.train.updates;
   const bool print = session.is_root();
+  if (print && trainer.rebuilt_network())
+    std::printf("network/ in %s was missing or unreadable: rebuilt from checkpoint.bin (update %lld)\n",
+                run_dir.c_str(), static_cast<long long>(trainer.updates_done()));
   if (print)
     std::printf("training %zu units (readout: %s) in the %s arena: %s, %lld trials x %lld steps per update, "
               "updates %lld..%lld of %lld\n",
@@ -117,7 +245,9 @@ int run_train(const TrainCommand& o) {
   if (!print) return result.interrupted ? 130 : 0;
   std::printf("%s after %lld updates (%.1f s): validation position error %.4f (RMS distance); "
               "best constant answer (the arena centre) %.4f; ratio %.3f\n",
-              result.interrupted ? "interrupted" : "done",
+              result.interrupted                       ? "interrupted"
+              : result.updates_done < e.train.updates ? "stopped (--until)"
+                                                       : "done",
               static_cast<long long>(result.updates_done), result.seconds,
               result.validation_position_rms, result.baseline_position_rms,
               result.validation_position_rms / result.baseline_position_rms);
@@ -126,6 +256,11 @@ int run_train(const TrainCommand& o) {
   if (result.interrupted) {
     std::printf("checkpoint written; continue with: gridrnn train --resume %s\n", run_dir.c_str());
     return 130;
+  }
+  if (result.updates_done < e.train.updates) {
+    std::printf("stopped after %lld of %lld updates as asked; continue with: gridrnn train --resume %s\n",
+                static_cast<long long>(result.updates_done), static_cast<long long>(e.train.updates),
+                run_dir.c_str());
   }
   return 0;
 }
@@ -151,12 +286,12 @@ Registration reg{{"train", "Train a network to path-integrate (Hessian-free or A
   auto* force = sub.add_flag("--force", o->force, "replace an existing run folder given by --out");
   out->excludes(resume);
   resume->excludes("--config")->excludes("--set")->excludes(force);
-  sub.add_option("--until", o->until,
+  auto* until = sub.add_option("--until", o->until,
                  "stop after this many updates in all (checkpoint written; resume later); default: "
-                 "[train] updates")
-      ->check(CLI::PositiveNumber);
+                 "[train] updates (from the updates done + 1 to [train] updates)");
   add_threads_option(sub, o->threads);
-  return [o, out, resume]() {
+  return [o, out, resume, until]() {
+    o->until_given = until->count() > 0;
     if (out->count() == 0 && resume->count() == 0) {
       throw_user_error("train needs --out RUN_DIR (a new run) or --resume RUN_DIR");
     }

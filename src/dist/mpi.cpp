@@ -19,6 +19,19 @@ bool launched_by_mpi() {
   return false;
 }
 
+bool several_processes_without_mpi() {
+#ifdef GRIDRNN_WITH_MPI
+  return false;
+#else
+  const auto above = [](const char* name, long limit) {
+    const char* text = std::getenv(name);
+    return text != nullptr && std::strtol(text, nullptr, 10) > limit;
+  };
+  return above("OMPI_COMM_WORLD_SIZE", 1) || above("PMI_SIZE", 1) ||
+         above("OMPI_COMM_WORLD_RANK", 0) || above("PMIX_RANK", 0) || above("PMI_RANK", 0);
+#endif
+}
+
 Session& Session::instance() {
   static Session session;
   return session;

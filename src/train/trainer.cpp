@@ -168,6 +168,8 @@ struct Trainer::Impl {
     }
   }
 
+  bool rebuilt_network = false;
+
   void save_state() {
     if (!hooks.write_files) return;
     write_checkpoint(run_dir / "checkpoint.bin", checkpoint());
@@ -275,12 +277,27 @@ Trainer::Trainer(const fs::path& run_dir, Experiment experiment, TrainerHooks ho
   }
   impl_->restore(read_checkpoint(run_dir / "checkpoint.bin"));
   impl_->check_place_centres();
-  if (impl_->hooks.write_files) impl_->trim_metrics();
+  if (impl_->hooks.write_files) {
+    impl_->trim_metrics();
+    // network/ is derived from checkpoint.bin: one deleted or damaged by hand is written anew.
+    bool readable = true;
+    try {
+      (void)model::load_network(run_dir / "network");
+    } catch (const std::exception&) {
+      readable = false;
+    }
+    if (!readable) {
+      impl_->save_state();
+      impl_->rebuilt_network = true;
+    }
+  }
 }
 
 Trainer::~Trainer() = default;
 
 std::int64_t Trainer::updates_done() const { return impl_->updates_done; }
+
+bool Trainer::rebuilt_network() const { return impl_->rebuilt_network; }
 
 Validation Trainer::validate() { return impl_->validate(); }
 

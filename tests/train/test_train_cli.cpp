@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -400,6 +401,162 @@ TEST(TrainCli, SigintWritesACheckpointAndTheRunResumes) {
                              std::to_string(checkpoint.updates_done + 2));
   EXPECT_EQ(resumed.status, 0) << resumed.output;
 }
+
+TEST(TrainCli, UntilOutsideTheUpdatesLeftIsRefusedNamingTheRange) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  const std::string run = (dir / "run").string();
+  // Past [train] updates = 6: refused, not silently capped, and no run folder made.
+  auto past = run_gridrnn("train --config " + config + " --out " + run + " --until 10");
+  EXPECT_EQ(past.status, 2) << past.output;
+  EXPECT_NE(past.output.find("--until 10 is past [train] updates = 6"), std::string::npos) << past.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run"));
+  // 0: a plain message, not CLI11's "not in range 0.000000 to 1797...".
+  auto zero = run_gridrnn("train --config " + config + " --out " + run + " --until 0");
+  EXPECT_EQ(zero.status, 2) << zero.output;
+  EXPECT_NE(zero.output.find("--until 0: give the number of updates to stop after, a whole number "
+                             "from 1 to 6"),
+            std::string::npos)
+      << zero.output;
+  EXPECT_EQ(zero.output.find("1797"), std::string::npos) << zero.output;
+  // Stopping early says so (not "done") and tells how to continue.
+  auto first = run_gridrnn("train --config " + config + " --out " + run + " --until 3");
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("stopped (--until) after 3 updates"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("stopped after 3 of 6 updates as asked; continue with: gridrnn train "
+                              "--resume"),
+            std::string::npos)
+      << first.output;
+  // At or below the updates already done: refused, not "updates 4..1 of 6".
+  const std::string checkpoint = io::read_file(dir / "run" / "checkpoint.bin");
+  auto below = run_gridrnn("train --resume " + run + " --until 1");
+  EXPECT_EQ(below.status, 2) << below.output;
+  EXPECT_NE(below.output.find("--until 1: the run has already done 3 updates; give 4 to 6"),
+            std::string::npos)
+      << below.output;
+  EXPECT_EQ(below.output.find("updates 4..1"), std::string::npos) << below.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "checkpoint.bin"), checkpoint);
+  auto rest = run_gridrnn("train --resume " + run);
+  ASSERT_EQ(rest.status, 0) << rest.output;
+  EXPECT_NE(rest.output.find("done after 6 updates"), std::string::npos) << rest.output;
+}
+
+TEST(TrainCli, ALogGetsAPlainProgressLineEveryIntervalWithLossAndTimeLeft) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  // stderr is a pipe here, as in a log; an interval of 0 s prints a line after every update but
+  // the last (the end message reports that one).
+  // CI sets GRIDRNN_NO_PROGRESS; lift it for this test.
+  const char* no_progress = std::getenv("GRIDRNN_NO_PROGRESS");
+  const std::string saved = no_progress != nullptr ? no_progress : "";
+  ::unsetenv("GRIDRNN_NO_PROGRESS");
+  ::setenv("GRIDRNN_PROGRESS_INTERVAL", "0", 1);
+  auto result = run_gridrnn("train --config " + config + " --out " + (dir / "run").string());
+  ::unsetenv("GRIDRNN_PROGRESS_INTERVAL");
+  auto quiet = run_gridrnn("train --config " + config + " --out " + (dir / "quiet").string());
+  if (no_progress != nullptr) ::setenv("GRIDRNN_NO_PROGRESS", saved.c_str(), 1);
+  ASSERT_EQ(result.status, 0) << result.output;
+  for (int k = 1; k < 6; ++k) {
+    EXPECT_NE(result.output.find("update " + std::to_string(k) + "/6  loss "), std::string::npos)
+        << result.output;
+  }
+  EXPECT_EQ(result.output.find("update 6/6"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(" left\n"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("\033[K"), std::string::npos) << result.output;
+  // The default interval (a minute) prints nothing in a run this short.
+  ASSERT_EQ(quiet.status, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("update 1/6"), std::string::npos) << quiet.output;
+}
+
+TEST(TrainCli, ResumingAFinishedRunWhoseNetworkWasDeletedRebuildsIt) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + run).status, 0);
+  const std::string trained = network_bytes(dir / "run");
+  std::filesystem::remove_all(dir / "run" / "network");
+  auto resumed = run_gridrnn("train --resume " + run);
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("was missing or unreadable: rebuilt from checkpoint.bin (update 6)"),
+            std::string::npos)
+      << resumed.output;
+  ASSERT_TRUE(std::filesystem::is_directory(dir / "run" / "network")) << resumed.output;
+  EXPECT_EQ(network_bytes(dir / "run"), trained);
+}
+
+TEST(TrainCli, ForceRefusesARunFolderHoldingTheUsersOwnFiles) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + run + " --until 1").status, 0);
+  io::write_file_atomic(dir / "run" / "notes.txt", "mine");
+  std::filesystem::create_directories(dir / "run" / "data");
+  io::write_file_atomic(dir / "run" / "data" / "x.csv", "1,2");
+  auto forced = run_gridrnn("train --config " + config + " --force --out " + run);
+  EXPECT_EQ(forced.status, 2) << forced.output;
+  EXPECT_NE(forced.output.find("also holds data/, notes.txt"), std::string::npos) << forced.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "notes.txt"), "mine");
+  EXPECT_EQ(io::read_file(dir / "run" / "data" / "x.csv"), "1,2");
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "run" / "checkpoint.bin"));
+  // With only gridrnn's files (training and analysis outputs) --force replaces the run.
+  std::filesystem::remove(dir / "run" / "notes.txt");
+  std::filesystem::remove_all(dir / "run" / "data");
+  std::filesystem::create_directories(dir / "run" / "analysis");
+  io::write_file_atomic(dir / "run" / "report.html", "<html></html>");
+  auto replaced = run_gridrnn("train --config " + config + " --force --out " + run);
+  EXPECT_EQ(replaced.status, 0) << replaced.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "report.html"));
+}
+
+TEST(TrainCli, ASecondTrainingOfTheSameRunFolderIsRefusedNamingTheFirstsPid) {
+  TempDir dir;
+  const std::string config = write_config(
+      dir, std::string(kTinyConfig).replace(std::string(kTinyConfig).find("updates = 6"), 11,
+                                            "updates = 100000"));
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + run + " --until 1").status, 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::execl(GRIDRNN_BINARY, GRIDRNN_BINARY, "train", "--resume", run.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until the first job trains (past update 1), then start a second on the same folder.
+  for (int i = 0; i < 600; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::error_code ec;
+    if (std::filesystem::file_size(dir / "run" / "metrics.jsonl", ec) > 1000 && !ec) break;
+  }
+  auto second = run_gridrnn("train --resume " + run);
+  ::kill(child, SIGINT);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_EQ(second.status, 2) << second.output;
+  EXPECT_NE(second.output.find("in use by another `gridrnn train` (pid " + std::to_string(child) + ")"),
+            std::string::npos)
+      << second.output;
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  // The lock went with the first job: the folder resumes again.
+  auto third = run_gridrnn("train --resume " + run + " --until " +
+                           std::to_string(train::read_checkpoint(dir / "run" / "checkpoint.bin").updates_done + 1));
+  EXPECT_EQ(third.status, 0) << third.output;
+}
+
+#ifndef GRIDRNN_WITH_MPI
+TEST(TrainCli, SeveralLauncherProcessesWithoutMpiAreRefused) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  // What mpirun -np 2 sets in each process's environment.
+  ::setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+  auto result = run_gridrnn("train --config " + config + " --out " + (dir / "run").string());
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("cmake --preset mpi, see docs/scaling.md"), std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run"));
+}
+#endif
 
 }  // namespace
 }  // namespace gridrnn

@@ -56,5 +56,8 @@ class Session {
 
 // True if this process was started by an MPI launcher (its environment says so).
 bool launched_by_mpi();
+// True when a launcher started this process as one of several (its environment gives a world size
+// above 1, or a rank above 0), and this gridrnn was built without MPI: each would run alone.
+bool several_processes_without_mpi();
 
 }  // namespace gridrnn::dist

@@ -61,6 +61,8 @@ class Trainer {
   ~Trainer();
 
   std::int64_t updates_done() const;
+  // True when network/ was missing or unreadable at resume and was rebuilt from checkpoint.bin.
+  bool rebuilt_network() const;
   // Runs updates until `until` updates are done (at most experiment.train.updates), or until
   // *stop becomes true (then checkpoints and returns with interrupted = true).
   TrainResult run(std::int64_t until, const std::atomic<bool>* stop = nullptr);

@@ -5,13 +5,16 @@
 
 namespace gridrnn::app {
 
-EvaluationOptions EvaluationOptions::from_config(const io::ConfigReader& section) {
+EvaluationOptions EvaluationOptions::from_config(const io::ConfigReader& section,
+                                                 std::int64_t training_steps) {
   EvaluationOptions o;
+  o.steps = training_steps;
   o.trials = section.integer("trials", o.trials, 1, 100'000,
                              "evaluation paths `gridrnn analyze` runs the network on "
                              "(Stream::kEvaluation, seed = [train] seed)");
   o.steps = section.integer("steps", o.steps, 1, 100'000,
-                            "steps per evaluation path; samples = trials x steps");
+                            "steps per evaluation path (default: task.steps, the training "
+                            "length); samples = trials x steps");
   o.decoded_paths = section.integer("decoded_paths", o.decoded_paths, 0, 6,
                                     "evaluation paths drawn decoded vs true in the report");
   o.skip_steps = section.integer("skip_steps", o.skip_steps, 0, 100'000,
@@ -31,7 +34,8 @@ RunConfig read_run_config(io::ConfigReader& reader) {
   config.experiment = train::Experiment::from_config(reader);
   config.analysis = analysis::AnalysisOptions::from_config(reader.section("analysis"));
   config.analysis.validate();
-  config.evaluation = EvaluationOptions::from_config(reader.section("evaluation"));
+  config.evaluation =
+      EvaluationOptions::from_config(reader.section("evaluation"), config.experiment.task.steps);
   reader.finish();
   config.toml = reader.to_toml() + "\n";
   return config;

@@ -12,17 +12,18 @@
 namespace gridrnn::app {
 
 // [evaluation]: the paths `gridrnn analyze` runs a trained network on (Stream::kEvaluation, seed =
-// [train] seed). Default 200 x 500 = 1e5 samples: enough for 20 x 20 rate maps (~250 samples a
-// bin) and for 100 shuffles with min_shift 500.
+// [train] seed). steps defaults to the training length task.steps: a network never saw longer
+// paths, and its error grows along them. With the paper's 500 steps, 200 x 500 = 1e5 samples:
+// enough for 20 x 20 rate maps (~250 samples a bin) and for 100 shuffles with min_shift 500.
 struct EvaluationOptions {
   std::int64_t trials = 200;  // paths
-  std::int64_t steps = 500;   // steps per path (samples = trials x steps)
+  std::int64_t steps = 500;   // steps per path (samples = trials x steps); default task.steps
   std::int64_t decoded_paths = 6;  // paths drawn in figures/decoded_paths.png
   // Steps at the start of every path left out of rate maps, tuning curves and shuffles: every path
   // starts at the same point, and the first steps are the network's start transient (measured in
   // docs/design.md: gone by step 30 in the quick runs). position_rms uses all steps.
   std::int64_t skip_steps = 30;
-  static EvaluationOptions from_config(const io::ConfigReader& section);
+  static EvaluationOptions from_config(const io::ConfigReader& section, std::int64_t training_steps);
 };
 
 struct RunConfig {

@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "test_helpers.hpp"
@@ -172,6 +174,29 @@ TEST_F(AnalyzeCli, ShortEvaluationPathsTrainAndOnlyTheirAnalysisIsRefused) {
   EXPECT_NE(analyzed.output.find("evaluation.skip_steps = 30"), std::string::npos) << analyzed.output;
   EXPECT_NE(analyzed.output.find("evaluation.steps = 20"), std::string::npos) << analyzed.output;
   EXPECT_TRUE(run_gridrnn("analyze --set evaluation.skip_steps=5 --set analysis.min_shift=50 " + run.string()).status == 0);
+}
+
+// Without evaluation.steps, the evaluation paths are as long as the training paths (task.steps):
+// a network evaluated on longer paths than it saw drifts and looks broken.
+TEST_F(AnalyzeCli, EvaluationPathsDefaultToTheTrainingLength) {
+  std::string config = kTinyRun;
+  config.erase(config.find("steps = 50\n"), std::string("steps = 50\n").size());
+  io::write_file_atomic(dir_ / "c.toml", config);
+  const fs::path run = dir_ / "default_length";
+  const auto trained = run_gridrnn("train --config " + (dir_ / "c.toml").string() +
+                                   " --set train.updates=1 --out " + run.string());
+  ASSERT_EQ(trained.status, 0) << trained.output;
+  const auto analyzed = run_gridrnn("analyze --no-figures --set evaluation.skip_steps=5 --set analysis.min_shift=50 " +
+                                    run.string());
+  ASSERT_EQ(analyzed.status, 0) << analyzed.output;
+  EXPECT_NE(analyzed.output.find("12 evaluation paths x 30 steps"), std::string::npos) << analyzed.output;
+  const auto evaluation = nlohmann::json::parse(io::read_file(run / "analysis/evaluation.json"));
+  EXPECT_EQ(evaluation.at("steps"), 30);
+  // An explicit evaluation.steps still wins.
+  const auto longer = run_gridrnn("analyze --no-figures --set evaluation.steps=40 --set analysis.min_shift=50 " +
+                                  run.string());
+  ASSERT_EQ(longer.status, 0) << longer.output;
+  EXPECT_NE(longer.output.find("12 evaluation paths x 40 steps"), std::string::npos) << longer.output;
 }
 
 TEST_F(AnalyzeCli, PlotRedrawsFiguresAndReportFromTheSavedAnalysis) {

@@ -2,6 +2,8 @@
 // Synthetic maps with known answers (docs/paper.md "Worked values") shared by analysis tests.
 #include <cmath>
 #include <numbers>
+#include <utility>
+#include <vector>
 
 #include "gridrnn/analysis/maps.hpp"
 
@@ -55,6 +57,21 @@ inline Map2D plane_wave_map(double angle, double wavelength, double phase = 0.3,
     }
   }
   return map;
+}
+
+// Binomial(n, p) bounds [lo, hi] holding 99% of the mass (0.5% in each tail).
+inline std::pair<int, int> binomial_99(int n, double p) {
+  std::vector<double> pmf(n + 1);
+  for (int k = 0; k <= n; ++k) {
+    pmf[k] = std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) + k * std::log(p) +
+                      (n - k) * std::log1p(-p));
+  }
+  int lo = 0, hi = n;
+  double tail = 0;
+  while (tail + pmf[lo] <= 0.005) tail += pmf[lo++];
+  tail = 0;
+  while (tail + pmf[hi] <= 0.005) tail += pmf[hi--];
+  return {lo, hi};
 }
 
 }  // namespace gridrnn::analysis::testing_maps

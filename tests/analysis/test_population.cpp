@@ -74,21 +74,6 @@ TEST(Tuning, MismatchedLengthsAreUserErrors) {
   EXPECT_THROW(direction_tuning(a, std::span<const double>(a), 7.0), UserError);  // 360 / 7
 }
 
-// Binomial(n, p) bounds [lo, hi] holding 99% of the mass (0.5% in each tail).
-std::pair<int, int> binomial_99(int n, double p) {
-  std::vector<double> pmf(n + 1);
-  for (int k = 0; k <= n; ++k) {
-    pmf[k] = std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) +
-                      k * std::log(p) + (n - k) * std::log1p(-p));
-  }
-  int lo = 0, hi = n;
-  double tail = 0;
-  while (tail + pmf[lo] <= 0.005) tail += pmf[lo++];
-  tail = 0;
-  while (tail + pmf[hi] <= 0.005) tail += pmf[hi--];
-  return {lo, hi};
-}
-
 TEST(ShuffleNull, PureNoiseUnitsPassAtTheNominalRate) {
   const std::size_t units = 100;
   const std::size_t count = kSanitized ? 6000 : 20000;
@@ -103,7 +88,7 @@ TEST(ShuffleNull, PureNoiseUnitsPassAtTheNominalRate) {
   const PopulationAnalysis result =
       analyze_population(s.positions, s.headings, s.speeds, activity, units,
                          ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1), options);
-  const auto [lo, hi] = binomial_99(static_cast<int>(units), 0.05);
+  const auto [lo, hi] = testing_maps::binomial_99(static_cast<int>(units), 0.05);
   const char* names[6] = {"grid60", "grid90", "border", "band", "direction", "speed"};
   const double ScoreSet::*fields[6] = {&ScoreSet::grid_60, &ScoreSet::grid_90, &ScoreSet::border,
                                        &ScoreSet::band, &ScoreSet::direction_mvl, &ScoreSet::speed_abs_r};

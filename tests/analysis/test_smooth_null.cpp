@@ -12,6 +12,7 @@
 #include "gridrnn/analysis/smooth_null.hpp"
 #include "gridrnn/core/rng.hpp"
 #include "gridrnn/core/threads.hpp"
+#include "analysis_test_maps.hpp"
 
 namespace gridrnn::analysis {
 namespace {
@@ -19,21 +20,6 @@ namespace {
 const bool kSanitized = std::getenv("GRIDRNN_SANITIZED") != nullptr;
 constexpr double kHalfWidth = 1.1;  // arena [-1.1, 1.1]^2
 constexpr int kBins = 20;
-
-// Binomial(n, p) bounds [lo, hi] holding 99% of the mass (0.5% in each tail).
-std::pair<int, int> binomial_99(int n, double p) {
-  std::vector<double> pmf(n + 1);
-  for (int k = 0; k <= n; ++k) {
-    pmf[k] = std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) + k * std::log(p) +
-                      (n - k) * std::log1p(-p));
-  }
-  int lo = 0, hi = n;
-  double tail = 0;
-  while (tail + pmf[lo] <= 0.005) tail += pmf[lo++];
-  tail = 0;
-  while (tail + pmf[hi] <= 0.005) tail += pmf[hi--];
-  return {lo, hi};
-}
 
 // S iid uniform positions, headings and speeds, and activities (S, N) = f_unit(x, y) + noise.
 struct Population {
@@ -124,7 +110,7 @@ TEST(SmoothNull, SmoothNoiseMapsAreRarelyGrids) {
   });
   AnalysisOptions options = test_options();
   const PopulationAnalysis result = analyze(p, options);
-  const int hi = binomial_99(static_cast<int>(units), 0.05).second;
+  const int hi = testing_maps::binomial_99(static_cast<int>(units), 0.05).second;
   const int hexagonal = result.class_counts[static_cast<int>(UnitClass::kGridHexagonal)];
   const int square = result.class_counts[static_cast<int>(UnitClass::kGridSquare)];
   EXPECT_LE(hexagonal, hi);
@@ -194,7 +180,7 @@ TEST(SmoothNull, PureNoisePassesEachNullAtTheNominalRate) {
   const Population p = make_population(kSanitized ? 20000 : 40000, units, 13,
                                        [](std::size_t, double, double) { return std::pair{0.0, 1.0}; });
   const PopulationAnalysis result = analyze(p, test_options());
-  const auto [lo, hi] = binomial_99(static_cast<int>(units), 0.05);
+  const auto [lo, hi] = testing_maps::binomial_99(static_cast<int>(units), 0.05);
   const double ScoreSet::*fields[6] = {&ScoreSet::grid_60, &ScoreSet::grid_90, &ScoreSet::border,
                                        &ScoreSet::band, &ScoreSet::direction_mvl, &ScoreSet::speed_abs_r};
   for (int k = 0; k < 6; ++k) {

@@ -155,6 +155,23 @@ void create_run_folder(const TrainCommand& o, const std::filesystem::path& run_d
   train::Trainer::create_run(run_dir, config.experiment, config.toml);
 }
 
+// Runs `work` on rank 0 only; every rank learns whether it succeeded. Rank 0 rethrows its own
+// error (with its message); the other ranks fail with one that points to it.
+template <class Work>
+void on_root_for_all(const dist::Session& session, const char* what, const std::filesystem::path& run_dir, Work&& work) {
+  bool done = false;
+  try {
+    if (session.is_root()) work();
+    done = true;
+  } catch (...) {
+    session.all(false);
+    throw;
+  }
+  if (!session.all(done)) {
+    throw_user_error("rank 0 could not {} the run folder '{}' (see its message)", what, run_dir.string());
+  }
+}
+
 int run_train(const TrainCommand& o) {
   namespace fs = std::filesystem;
   set_thread_count(o.threads);
@@ -179,36 +196,12 @@ int run_train(const TrainCommand& o) {
     } else {
       // the same config errors on every rank
       check_until(o, read_run_config(o.config, o.overrides).experiment.train.updates, 0, o.config);
-      bool created = false;
-      try {
-        if (session.is_root()) create_run_folder(o, run_dir);
-        created = true;
-      } catch (...) {
-        session.all(false);
-        throw;
-      }
-      if (!session.all(created)) {
-        throw_user_error("rank 0 could not create the run folder '{}' (see its message)", run_dir.string());
-      }
+      on_root_for_all(session, "create", run_dir, [&] { create_run_folder(o, run_dir); });
     }
   }
   // Rank 0 holds the lock for the whole job; the other ranks fail with it.
   std::unique_ptr<RunLock> lock;
-  if (session.ranks() == 1) {
-    lock = std::make_unique<RunLock>(run_dir);
-  } else {
-    bool locked = false;
-    try {
-      if (session.is_root()) lock = std::make_unique<RunLock>(run_dir);
-      locked = true;
-    } catch (...) {
-      session.all(false);
-      throw;
-    }
-    if (!session.all(locked)) {
-      throw_user_error("rank 0 could not lock the run folder '{}' (see its message)", run_dir.string());
-    }
-  }
+  on_root_for_all(session, "lock", run_dir, [&] { lock = std::make_unique<RunLock>(run_dir); });
   io::ConfigReader reader = io::ConfigReader::from_file(run_dir / "config.toml");
   const RunConfig config = read_run_config(reader);
   train::TrainerHooks hooks;

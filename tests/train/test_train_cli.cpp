@@ -441,6 +441,71 @@ TEST(TrainCli, UntilOutsideTheUpdatesLeftIsRefusedNamingTheRange) {
   EXPECT_NE(rest.output.find("done after 6 updates"), std::string::npos) << rest.output;
 }
 
+TEST(TrainCli, ResumeWithUpdatesTrainsLongerExactlyAsAStraightRun) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  const std::string run = (dir / "run").string();
+  auto straight = run_gridrnn("train --config " + config + " --set train.updates=8 --out " +
+                              (dir / "straight").string());
+  ASSERT_EQ(straight.status, 0) << straight.output;
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + run).status, 0);
+  auto longer = run_gridrnn("train --resume " + run + " --updates 8");
+  ASSERT_EQ(longer.status, 0) << longer.output;
+  EXPECT_NE(longer.output.find("updates 7..8 of 8"), std::string::npos) << longer.output;
+  EXPECT_EQ(train::read_checkpoint(dir / "run" / "checkpoint.bin").updates_done, 8);
+  // config.toml says what the run now is: a plain resume continues to 8, and the files match a
+  // run that asked for 8 updates from the start.
+  EXPECT_EQ(io::read_file(dir / "run" / "config.toml"), io::read_file(dir / "straight" / "config.toml"));
+  EXPECT_EQ(network_bytes(dir / "run"), network_bytes(dir / "straight"));
+  EXPECT_EQ(metrics(dir / "run").size(), 8u);
+  // Documented in --help.
+  auto help = run_gridrnn("train --help");
+  EXPECT_NE(help.output.find("--updates"), std::string::npos) << help.output;
+}
+
+TEST(TrainCli, ResumeWithFewerUpdatesThanDoneOrANewSeedIsRefusedAndChangesNothing) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + run + " --until 4").status, 0);
+  const std::string toml = io::read_file(dir / "run" / "config.toml");
+  const std::string checkpoint = io::read_file(dir / "run" / "checkpoint.bin");
+  auto fewer = run_gridrnn("train --resume " + run + " --updates 3");
+  EXPECT_EQ(fewer.status, 2) << fewer.output;
+  EXPECT_NE(fewer.output.find("--updates 3: the run in '" + run + "' has already done 4 updates; "
+                              "give at least 4"),
+            std::string::npos)
+      << fewer.output;
+  auto zero = run_gridrnn("train --resume " + run + " --updates 0");
+  EXPECT_EQ(zero.status, 2) << zero.output;
+  // --until past the new updates: refused before config.toml is rewritten.
+  auto until = run_gridrnn("train --resume " + run + " --updates 5 --until 7");
+  EXPECT_EQ(until.status, 2) << until.output;
+  EXPECT_NE(until.output.find("--until 7 is past [train] updates = 5"), std::string::npos) << until.output;
+  // --updates belongs to --resume (a new run sets it with --set train.updates=N).
+  auto no_resume = run_gridrnn("train --config " + config + " --out " + (dir / "b").string() +
+                               " --updates 9");
+  EXPECT_EQ(no_resume.status, 2) << no_resume.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "b"));
+  // A new seed would change the validation set: refused naming the key and both values.
+  auto seed = run_gridrnn("train --resume " + run + " --set train.seed=7");
+  EXPECT_EQ(seed.status, 2) << seed.output;
+  EXPECT_NE(seed.output.find("--set train.seed=7 with --resume: the run in '" + run +
+                             "' has train.seed = 1"),
+            std::string::npos)
+      << seed.output;
+  EXPECT_NE(seed.output.find("validation set"), std::string::npos) << seed.output;
+  auto units = run_gridrnn("train --resume " + run + " --set model.units=20");
+  EXPECT_EQ(units.status, 2) << units.output;
+  EXPECT_NE(units.output.find("has model.units = 12"), std::string::npos) << units.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "config.toml"), toml);
+  EXPECT_EQ(io::read_file(dir / "run" / "checkpoint.bin"), checkpoint);
+  // The run's own seed repeated is no change.
+  auto same = run_gridrnn("train --resume " + run + " --set train.seed=1 --until 5");
+  EXPECT_EQ(same.status, 0) << same.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "config.toml"), toml);
+}
+
 TEST(TrainCli, ALogGetsAPlainProgressLineEveryIntervalWithLossAndTimeLeft) {
   TempDir dir;
   const std::string config = write_config(dir, kTinyConfig);
@@ -527,10 +592,21 @@ TEST(TrainCli, ASecondTrainingOfTheSameRunFolderIsRefusedNamingTheFirstsPid) {
     std::error_code ec;
     if (std::filesystem::file_size(dir / "run" / "metrics.jsonl", ec) > 1000 && !ec) break;
   }
-  auto second = run_gridrnn("train --resume " + run);
+  // Time-bounded: with a broken lock the second job would train its 100000 updates (killed after
+  // 30 s: status 137 via timeout -s KILL), and a first job deaf to SIGINT is killed after 30 s.
+  auto second = testing::run_gridrnn_within(30, "train --resume " + run);
   ::kill(child, SIGINT);
   int status = 0;
-  ::waitpid(child, &status, 0);
+  pid_t waited = 0;
+  for (int i = 0; i < 300 && waited == 0; ++i) {
+    waited = ::waitpid(child, &status, WNOHANG);
+    if (waited == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (waited == 0) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+    ADD_FAILURE() << "the first job did not stop within 30 s of SIGINT";
+  }
   EXPECT_EQ(second.status, 2) << second.output;
   EXPECT_NE(second.output.find("in use by another `gridrnn train` (pid " + std::to_string(child) + ")"),
             std::string::npos)

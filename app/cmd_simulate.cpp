@@ -1,9 +1,12 @@
 // `gridrnn simulate`: generate paths in an arena (or read a recorded one) and write them, with the
 // network inputs, as NPY files. Flags override the config file; the effective config is saved.
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -30,6 +33,7 @@ struct SimulateOptions {
   std::string motion;
   std::string encoding;
   std::string recorded;
+  std::string origin;  // --origin X,Y (with --recorded)
   std::optional<std::int64_t> steps;
   std::optional<std::int64_t> trials;
   std::optional<std::int64_t> seed;
@@ -67,8 +71,47 @@ void draw_paths_figure(const std::filesystem::path& file, const arena::Arena& ar
                                        arena.name(), paths.size()));
 }
 
+// A recorded path is one path (B = 1) with a step per row and its own motion: the flags that
+// shape simulated paths would be ignored, and written to config.toml as if they had been used.
+void refuse_simulation_flags_with_recorded(const SimulateOptions& o) {
+  const std::pair<bool, const char*> flags[] = {{o.steps.has_value(), "--steps"},
+                                                {o.trials.has_value(), "--trials"},
+                                                {o.seed.has_value(), "--seed"},
+                                                {!o.motion.empty(), "--motion"}};
+  for (const auto& [given, name] : flags) {
+    if (given) {
+      throw_user_error("{} does not apply with --recorded: the recorded path is one path with one "
+                       "step per row, and its own motion; leave out {}",
+                       name, name);
+    }
+  }
+}
+
+// --origin X,Y: two finite numbers.
+trajectory::RecordedOptions recorded_options(const SimulateOptions& o) {
+  trajectory::RecordedOptions options;
+  if (o.origin.empty()) return options;
+  const auto comma = o.origin.find(',');
+  double xy[2] = {0.0, 0.0};
+  bool ok = comma != std::string::npos;
+  for (int k = 0; k < 2 && ok; ++k) {
+    const std::string part = k == 0 ? o.origin.substr(0, comma) : o.origin.substr(comma + 1);
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), xy[k]);
+    ok = !part.empty() && ec == std::errc() && end == part.data() + part.size() &&
+         std::isfinite(xy[k]);
+  }
+  if (!ok) {
+    throw_user_error("--origin '{}': give the arena's centre in the recorded file's coordinates as "
+                     "two numbers X,Y, e.g. --origin 50,50",
+                     o.origin);
+  }
+  options.origin = {xy[0], xy[1]};
+  return options;
+}
+
 int run_simulate(const SimulateOptions& o) {
   set_thread_count(o.threads);
+  if (!o.recorded.empty()) refuse_simulation_flags_with_recorded(o);
   io::ConfigReader config =
       o.config.empty() ? io::ConfigReader::empty("<command line>") : io::ConfigReader::from_file(o.config);
   // Flags become overrides, so the saved config.toml says exactly what was run.
@@ -103,7 +146,8 @@ int run_simulate(const SimulateOptions& o) {
     trajectory::generate_batch(batch, arena, motion, encoding, static_cast<std::uint64_t>(seed), 0,
                                static_cast<std::size_t>(trials), static_cast<std::size_t>(steps));
   } else {
-    const auto recorded = trajectory::read_recorded_path(o.recorded, arena);
+    const auto recorded = trajectory::read_recorded_path(o.recorded, arena, recorded_options(o));
+    for (const auto& warning : recorded.warnings) std::fprintf(stderr, "gridrnn: warning: %s\n", warning.c_str());
     trajectory::resize_batch(batch, encoding, 1, recorded.path.steps());
     trajectory::store_path(batch, 0, recorded.path);
   }
@@ -154,10 +198,17 @@ Registration reg{{"simulate", "Generate paths in an arena and write positions, h
   sub.add_option("--seed", o->seed, "random seed; overrides [simulate] seed")
       ->check(CLI::NonNegativeNumber)
       ->default_str("1");
-  sub.add_option("--recorded", o->recorded,
+  auto* recorded = sub.add_option("--recorded", o->recorded,
                  "instead of simulating, read one recorded path from a CSV (header t,x,y or x,y; "
-                 "one row per step) and write its speeds, headings and inputs")
+                 "one row per step) and write its speeds, headings and inputs; --steps, --trials, "
+                 "--seed and --motion do not apply")
       ->type_name("CSV");
+  sub.add_option("--origin", o->origin,
+                 "with --recorded: the arena's centre in the CSV's coordinates, subtracted from "
+                 "every point (arenas are centred at 0,0), e.g. 50,50 for a 100 x 100 box tracked "
+                 "from its corner")
+      ->type_name("X,Y")
+      ->needs(recorded);
   sub.add_option("--out", o->out, "output folder (must not exist or be empty)")
       ->required()
       ->type_name("DIR");

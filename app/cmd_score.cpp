@@ -39,7 +39,8 @@ struct ScoredMap {
 };
 
 // Loads every map of every file, refusing anything that is not a 2D map or a 3D stack of maps,
-// and maps without a single finite bin; infinite values are refused too (NaN = unvisited).
+// and maps without a single finite bin; infinite values are refused too (NaN = unvisited). Each
+// map is scaled by a power of two to a largest magnitude in [1, 2) (the scores are scale-free).
 std::vector<ScoredMap> load_maps(const std::vector<std::string>& files) {
   std::vector<ScoredMap> maps;
   for (const std::string& file : files) {
@@ -71,6 +72,17 @@ std::vector<ScoredMap> load_maps(const std::vector<std::string>& files) {
       }
       if (entry.map.finite_count() == 0) {
         throw_user_error("'{}' map {} is all NaN: no visited bin to score", file, unit);
+      }
+      // The scores do not depend on a map's scale, but their sums of squares overflow beyond
+      // ~1e150 and their "constant map" floor (1e-12) swallows maps of tiny rates: every map is
+      // scaled by a power of two (exact) so that its largest magnitude lies in [1, 2).
+      double magnitude = 0.0;
+      for (const double v : entry.map.values) {
+        if (std::isfinite(v)) magnitude = std::max(magnitude, std::abs(v));
+      }
+      if (magnitude > 0.0) {
+        const int exponent = std::ilogb(magnitude);
+        for (double& v : entry.map.values) v = std::ldexp(v, -exponent);
       }
       maps.push_back(std::move(entry));
     }

@@ -265,6 +265,31 @@ checkpoint_every = 2
 learning_rate = 1e-4
 )";
 
+TEST(ConfigCli, PrintWithoutAConfigGivesEveryKeyAsATemplateThatReadsBack) {
+  TempDir dir;
+  auto printed = run_gridrnn("config --print");
+  ASSERT_EQ(printed.status, 0) << printed.output;
+  for (const char* line : {"[arena]\n", "shape = \"square\"\n", "[train]\n", "updates = 1900\n",
+                           "seed = 1\n", "[hessian_free]\n", "[evaluation]\n", "skip_steps = 30\n",
+                           "[readout.position]\n", "# number of updates"}) {
+    EXPECT_NE(printed.output.find(line), std::string::npos) << line << " in:\n" << printed.output;
+  }
+  // Read back, the template is a valid config with the same values.
+  const std::string file = write_config(dir, printed.output, "template.toml");
+  auto valid = run_gridrnn("config --config " + file);
+  EXPECT_EQ(valid.status, 0) << valid.output;
+  auto again = run_gridrnn("config --print --config " + file);
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_EQ(again.output.substr(again.output.find('\n')), printed.output.substr(printed.output.find('\n')));
+  // A config's own and --set values replace the defaults.
+  auto set = run_gridrnn("config --print --config " + write_config(dir, kTinyConfig) +
+                         " --set model.units=20");
+  ASSERT_EQ(set.status, 0) << set.output;
+  EXPECT_NE(set.output.find("\nunits = 20\n"), std::string::npos) << set.output;
+  EXPECT_NE(set.output.find("\nsteps = 40\n"), std::string::npos) << set.output;
+  EXPECT_NE(set.output.find("\nupdates = 6\n"), std::string::npos) << set.output;
+}
+
 TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
   TempDir dir;
   const std::string config = write_config(dir, kTinyPlaceConfig);

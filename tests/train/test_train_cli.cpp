@@ -321,15 +321,28 @@ TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
     EXPECT_TRUE(lines[3].contains(key)) << key;
   EXPECT_EQ(lines[3]["position"], 0.0);  // no position head
   EXPECT_TRUE(lines[3].contains("validation_position_rms"));
-  // config.toml edited to another seed would swap the centres under the trained network.
-  std::string edited = io::read_file(run / "config.toml");
+  // config.toml edited to another seed (which would also swap the centres under the trained
+  // network) is refused by the seed the checkpoint holds.
+  const std::string original = io::read_file(run / "config.toml");
+  std::string edited = original;
   const auto at = edited.find("seed = 3");
   ASSERT_NE(at, std::string::npos) << edited;
   edited.replace(at, 8, "seed = 4");
   io::write_file_atomic(run / "config.toml", edited);
   auto refused = run_gridrnn("train --resume " + run.string());
   EXPECT_EQ(refused.status, 2) << refused.output;
-  EXPECT_NE(refused.output.find("place_centres.npy"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("train.seed = 4, but the run was trained with train.seed = 3"),
+            std::string::npos)
+      << refused.output;
+  // Another arena size would too: refused naming the saved centres.
+  edited = original;
+  const auto side = edited.find("side = 2.2");
+  ASSERT_NE(side, std::string::npos) << edited;
+  edited.replace(side, 10, "side = 2.3");
+  io::write_file_atomic(run / "config.toml", edited);
+  auto other_arena = run_gridrnn("train --resume " + run.string());
+  EXPECT_EQ(other_arena.status, 2) << other_arena.output;
+  EXPECT_NE(other_arena.output.find("place_centres.npy"), std::string::npos) << other_arena.output;
 }
 
 TEST(Presets, PlaceCellsConfigIsValidAndHoldsTheReferenceSetup) {
@@ -529,6 +542,18 @@ TEST(TrainCli, ResumeWithFewerUpdatesThanDoneOrANewSeedIsRefusedAndChangesNothin
   auto same = run_gridrnn("train --resume " + run + " --set train.seed=1 --until 5");
   EXPECT_EQ(same.status, 0) << same.output;
   EXPECT_EQ(io::read_file(dir / "run" / "config.toml"), toml);
+  // A seed edited into config.toml by hand: the checkpoint knows the run's.
+  ASSERT_NE(toml.find("[train]\n"), std::string::npos) << toml;
+  std::string edited = toml;
+  edited.replace(edited.find("[train]\n"), 8, "[train]\nseed = 7\n");
+  io::write_file_atomic(dir / "run" / "config.toml", edited);
+  const std::string resumed_checkpoint = io::read_file(dir / "run" / "checkpoint.bin");
+  auto hand = run_gridrnn("train --resume " + run);
+  EXPECT_EQ(hand.status, 2) << hand.output;
+  EXPECT_NE(hand.output.find("has train.seed = 7, but the run was trained with train.seed = 1"),
+            std::string::npos)
+      << hand.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "checkpoint.bin"), resumed_checkpoint);
 }
 
 TEST(TrainCli, ALogGetsAPlainProgressLineEveryIntervalWithLossAndTimeLeft) {

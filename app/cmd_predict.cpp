@@ -31,10 +31,12 @@ struct PredictOptions {
 };
 
 // The run folder a network belongs to: RUN/network, RUN/snapshots/update_N (none for a loose folder).
+// Spelled from the path as given (run/network -> run/), for messages.
 std::optional<std::filesystem::path> run_folder_of(const std::filesystem::path& network_dir) {
-  const std::filesystem::path dir = std::filesystem::absolute(network_dir).lexically_normal();
-  for (const auto& candidate : {dir.parent_path(), dir.parent_path().parent_path()})
+  for (const char* up : {"..", "../.."}) {
+    const std::filesystem::path candidate = (network_dir / up).lexically_normal();
     if (train::is_run_folder(candidate)) return candidate;
+  }
   return std::nullopt;
 }
 
@@ -130,7 +132,8 @@ int run_predict(const PredictOptions& o) {
   io::write_npy(out / "outputs.npy", std::span<const float>(outputs), {T, B, model::kOutputs});
   io::write_npy(out / "activities.npy", std::span<const float>(activities), {T, B, options.units});
   out.commit();
-  fmt::print("wrote {}/outputs.npy ({}, {}, 2) and activities.npy ({}, {}, {}){}\n", o.out, T, B, T, B,
+  fmt::print("wrote {} ({}, {}, 2) and activities.npy ({}, {}, {}){}\n",
+             (std::filesystem::path(o.out) / "outputs.npy").string(), T, B, T, B,
              options.units, o.noise ? fmt::format(" with noise SD {} (seed {})", network.options.noise_sd, o.seed) : "");
   return 0;
 }

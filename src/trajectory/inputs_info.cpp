@@ -1,6 +1,7 @@
 #include "gridrnn/trajectory/inputs_info.hpp"
 
 #include <cmath>
+#include <iterator>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -11,7 +12,7 @@
 namespace gridrnn::trajectory {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -123,7 +124,12 @@ void write_inputs_info(const fs::path& file, const InputsInfo& info) {
                     {"source", info.recorded ? "recorded" : "simulated"},
                     {"arena", info.arena},
                     {"motion", info.motion}};
-  io::write_file_atomic(file, out.dump(1) + "\n");
+  // One key a line, each value compact (an arena's vertices on one line).
+  std::string text = "{\n";
+  for (auto it = out.begin(); it != out.end(); ++it)
+    text += fmt::format(" {}: {}{}\n", json(it.key()).dump(), it.value().dump(),
+                        std::next(it) == out.end() ? "" : ",");
+  io::write_file_atomic(file, text + "}\n");
 }
 
 std::optional<InputsInfo> read_inputs_info(const fs::path& inputs_file) {

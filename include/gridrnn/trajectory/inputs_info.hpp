@@ -30,8 +30,8 @@ struct InputsInfo {
   std::size_t steps = 0;
   std::size_t trials = 0;
   bool recorded = false;   // one recorded path (then motion is null)
-  nlohmann::json arena;    // describe_arena()
-  nlohmann::json motion;   // describe_motion(), or null
+  nlohmann::ordered_json arena;   // describe_arena()
+  nlohmann::ordered_json motion;  // describe_motion(), or null
 };
 
 // inputs.npy -> inputs.json (the file name with its extension replaced by .json).
@@ -46,8 +46,8 @@ void write_inputs_info(const std::filesystem::path& file, const InputsInfo& info
 std::optional<InputsInfo> read_inputs_info(const std::filesystem::path& inputs_file);
 
 // The settings that shape the inputs, as JSON: for comparisons and for the description.
-nlohmann::json describe_arena(const arena::Arena& arena);
-nlohmann::json describe_motion(const MotionOptions& motion);
+nlohmann::ordered_json describe_arena(const arena::Arena& arena);
+nlohmann::ordered_json describe_motion(const MotionOptions& motion);
 
 // Human-readable differences between the inputs' arena and motion and the given ones, e.g.
 // "arena: hexagon (area 4) vs square (area 4)", "motion.v_max: 0.4 vs 0.2". Empty if they agree

@@ -142,7 +142,8 @@ gridrnn::app::Registration reg{{"predict", "Run a saved network on given inputs;
                                 [](CLI::App& sub) -> gridrnn::app::Runner {
   auto o = std::make_shared<PredictOptions>();
   sub.add_option("--network", o->network, "Network folder (network.json, W_in.npy, ...)")->required();
-  sub.add_option("--inputs", o->inputs, "Inputs, NPY (T, B, N_in) float: I[t] drives step t")->required();
+  sub.add_option("--inputs", o->inputs, "Inputs, NPY (T, B, N_in) float: I[t] drives step t. Their encoding is checked against the "
+                 "network's with X.json beside X.npy (written by `gridrnn simulate`)")->required();
   sub.add_option("--starts", o->starts, "Start positions, NPY (B, 2); only for networks with initial_state = from_position or from_place_code");
   sub.add_option("--out", o->out, "Output folder (created; must not exist or be empty unless --force)")->required();
   sub.add_flag("--noise", o->noise, "Add the unit noise xi the network was trained with (default: none)");

@@ -94,6 +94,26 @@ TEST_F(SimulatePredictCli, PathsOfAnotherArenaArePredictedWithAWarningNamingBoth
       << r.output;
 }
 
+TEST_F(SimulatePredictCli, ARecordedPathIsCheckedForItsEncodingAndArenaButNotItsMotion) {
+  io::write_file_atomic(dir_ / "rat.csv", "x,y\n0,0\n0.1,0\n0.1,0.1\n0.2,0.1\n");
+  auto r = run_gridrnn("simulate --recorded " + (dir_ / "rat.csv").string() + " --config " +
+                       (run() / "config.toml").string() + " --out " + (dir_ / "rec").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto info = nlohmann::json::parse(io::read_file(dir_ / "rec/inputs.json"));
+  EXPECT_EQ(info["source"], "recorded");
+  EXPECT_EQ(info["encoding"], "velocity");
+  EXPECT_TRUE(info["motion"].is_null());
+  r = run_gridrnn(predict(dir_ / "rec/inputs.npy", "pred"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+  r = run_gridrnn("simulate --recorded " + (dir_ / "rat.csv").string() + " --out " + (dir_ / "rec_sa").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_gridrnn(predict(dir_ / "rec_sa/inputs.npy", "pred_sa"));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("input encoding 'speed_angle'"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out_dir_ / "pred_sa"));
+}
+
 TEST_F(SimulatePredictCli, HandMadeInputsWarnThatTheEncodingWasNotChecked) {
   io::write_npy(dir_ / "mine.npy", std::span<const float>(std::vector<float>(5 * 2 * 2, 0.01f)), {5, 2, 2});
   const auto r = run_gridrnn(predict(dir_ / "mine.npy", "pred"));

@@ -43,7 +43,7 @@ std::optional<std::filesystem::path> run_folder_of(const std::filesystem::path& 
 // Refuses inputs simulated with another encoding than the network's (speed_angle and velocity are
 // both 2 wide); warns when they cannot be checked, or come from another arena or motion than the
 // network's run trained on.
-void check_inputs_match(const PredictOptions& o, const model::Network& network) {
+void check_inputs_match(const PredictOptions& o, const model::Network& network, std::size_t steps) {
   const std::filesystem::path info_file = trajectory::inputs_info_path(o.inputs);
   const std::optional<trajectory::InputsInfo> info = trajectory::read_inputs_info(o.inputs);
   const std::optional<std::filesystem::path> run = run_folder_of(o.network);
@@ -71,6 +71,10 @@ void check_inputs_match(const PredictOptions& o, const model::Network& network) 
   try {
     const app::RunConfig config = app::read_run_config(run_config, {});
     differences = trajectory::path_differences(*info, config.experiment.arena, config.experiment.motion);
+    const auto trained_steps = static_cast<std::size_t>(config.experiment.task.steps);
+    if (steps > trained_steps)
+      differences.push_back(fmt::format("{} steps per path vs task.steps = {} (its error grows beyond "
+                                        "the length it was trained on)", steps, trained_steps));
   } catch (const UserError& error) {
     fmt::print(stderr, "warning: could not compare the paths of '{}' with the training paths of '{}': {}\n",
                o.inputs, run->string(), error.what());
@@ -95,8 +99,8 @@ int run_predict(const PredictOptions& o) {
     throw_user_error("--inputs '{}' has shape {}; expected (T, B, {}) with T, B >= 1: steps, trials and the {} input "
                      "values of encoding '{}' that network '{}' was trained with",
                      o.inputs, io::shape_string(input_array.shape), N_in, N_in, network.encoding, o.network);
-  check_inputs_match(o, network);
   const std::size_t T = input_array.shape[0], B = input_array.shape[1];
+  check_inputs_match(o, network, T);
   std::vector<float> inputs(input_array.values.begin(), input_array.values.end());
   std::vector<float> starts;
   const model::InitialState initial = network.options.initial_state;

@@ -92,6 +92,14 @@ TEST_F(SimulatePredictCli, PathsOfAnotherArenaArePredictedWithAWarningNamingBoth
   EXPECT_NE(r.output.find("warning"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("hexagon arena (area 4) vs the square arena (area 4)"), std::string::npos)
       << r.output;
+  // Longer paths than the network was trained on (task.steps = 20): named too.
+  r = run_gridrnn("simulate --config " + (run() / "config.toml").string() + " --steps 30 --trials 2 --out " +
+                  (dir_ / "long").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_gridrnn(predict(dir_ / "long/inputs.npy", "long"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("30 steps per path vs task.steps = 20"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("arena"), std::string::npos) << r.output;
 }
 
 TEST_F(SimulatePredictCli, ARecordedPathIsCheckedForItsEncodingAndArenaButNotItsMotion) {

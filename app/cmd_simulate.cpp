@@ -13,6 +13,7 @@
 #include "command.hpp"
 #include "gridrnn/analysis/maps.hpp"
 #include "gridrnn/plot/figures.hpp"
+#include "run_config.hpp"
 #include "run_report.hpp"
 #include "gridrnn/arena/arena.hpp"
 #include "gridrnn/core/error.hpp"
@@ -21,6 +22,7 @@
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/trajectory/batch.hpp"
+#include "gridrnn/trajectory/inputs_info.hpp"
 #include "gridrnn/trajectory/motion.hpp"
 #include "gridrnn/trajectory/recorded.hpp"
 
@@ -40,6 +42,18 @@ struct SimulateOptions {
   std::string out;
   int threads = 0;
 };
+
+// The sections of a whole run config (`gridrnn train`) beyond [arena], [motion] and [simulate]. A
+// config with any of them is read as a run config: simulate's steps and encoding default to the
+// run's [task], and every other key is validated as `gridrnn train` would (and then ignored).
+const char* const kRunSections[] = {"task", "model", "readout", "loss", "train",
+                                    "hessian_free", "adam", "analysis", "evaluation"};
+
+bool is_run_config(const io::ConfigReader& config) {
+  for (const char* section : kRunSections)
+    if (config.has(section)) return true;
+  return false;
+}
 
 // Largest batch simulate writes (steps x trials); about 40 bytes per step in memory.
 constexpr std::int64_t kMaxSteps = 50'000'000;
@@ -125,16 +139,27 @@ int run_simulate(const SimulateOptions& o) {
   const arena::Arena arena = arena::Arena::from_config(config.section("arena"));
   const trajectory::MotionOptions motion =
       trajectory::MotionOptions::from_config(config.section("motion"));
+  const bool run_config = is_run_config(config);
+  // A run config: the paths that run trains on, unless [simulate] or a flag says otherwise.
+  const train::TaskOptions task = run_config ? train::TaskOptions::from_config(config.section("task"))
+                                             : train::TaskOptions{};
   const io::ConfigReader sim = config.section("simulate");
   const std::int64_t steps =
-      sim.integer("steps", 500, 1, kMaxSteps, "steps per path (T); each path has T+1 positions");
+      sim.integer("steps", run_config ? task.steps : 500, 1, kMaxSteps,
+                  "steps per path (T); each path has T+1 positions (default with a run config: "
+                  "task.steps)");
   const std::int64_t trials = sim.integer("trials", 500, 1, 1'000'000, "number of paths (B)");
   const std::int64_t seed = sim.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max(),
                                         "random seed; paths are drawn from Rng(seed, paths, 0, m)");
-  const trajectory::Encoding encoding = trajectory::parse_encoding(
-      sim.choice("encoding", "speed_angle", trajectory::encoding_names(),
-                 "network input encoding written to inputs.npy"));
-  config.finish();
+  const trajectory::Encoding encoding = trajectory::parse_encoding(sim.choice(
+      "encoding", run_config ? trajectory::encoding_name(task.encoding) : "speed_angle",
+      trajectory::encoding_names(),
+      "network input encoding written to inputs.npy (default with a run config: task.encoding)"));
+  if (run_config) {
+    read_run_config(config);  // validates the run's other sections and refuses unknown keys
+  } else {
+    config.finish();
+  }
   if (o.recorded.empty() && steps * trials > kMaxSteps) {
     throw_user_error("simulate.steps x simulate.trials = {} x {} = {} is too large; allowed: at "
                      "most {} steps in all",
@@ -158,6 +183,9 @@ int run_simulate(const SimulateOptions& o) {
   io::write_npy(out / "headings.npy", std::span<const double>(batch.headings), {T, B});
   io::write_npy(out / "speeds.npy", std::span<const double>(batch.speeds), {T, B});
   io::write_npy(out / "inputs.npy", std::span<const float>(batch.inputs), {T, B, batch.input_size});
+  trajectory::write_inputs_info(
+      trajectory::inputs_info_path(out / "inputs.npy"),
+      trajectory::describe_inputs(batch, arena, o.recorded.empty() ? &motion : nullptr));
   io::write_file_atomic(out / "config.toml", config.to_toml() + "\n");
   draw_paths_figure(out / "paths.png", arena, batch);
   out.commit();
@@ -166,7 +194,8 @@ int run_simulate(const SimulateOptions& o) {
               o.recorded.empty() ? trajectory::motion_model_name(motion.model).c_str() : "recorded",
               trajectory::encoding_name(encoding).c_str());
   std::printf("results in %s: positions.npy (T+1, B, 2), headings.npy (T, B), speeds.npy (T, B), "
-              "inputs.npy (T, B, %zu), config.toml, paths.png\n",
+              "inputs.npy (T, B, %zu) with inputs.json (its encoding, arena and motion), config.toml, "
+              "paths.png\n",
               o.out.c_str(), batch.input_size);
   return 0;
 }
@@ -176,8 +205,9 @@ Registration reg{{"simulate", "Generate paths in an arena and write positions, h
                   20, [](CLI::App& sub) -> Runner {
   auto o = std::make_shared<SimulateOptions>();
   sub.add_option("--config", o->config,
-                 "TOML config with [arena], [motion] and [simulate] sections (see docs/cli.md); "
-                 "flags override it")
+                 "TOML config with [arena], [motion] and [simulate] sections, or a whole run config "
+                 "(e.g. RUN/config.toml: the paths that run trains on; see docs/cli.md); flags "
+                 "override it")
       ->type_name("FILE");
   sub.add_option("--arena", o->arena,
                  "arena shape with its default size (area 4); overrides [arena] shape")

@@ -172,7 +172,8 @@ int run_simulate(const SimulateOptions& o) {
                                static_cast<std::size_t>(trials), static_cast<std::size_t>(steps));
   } else {
     const auto recorded = trajectory::read_recorded_path(o.recorded, arena, recorded_options(o));
-    for (const auto& warning : recorded.warnings) std::fprintf(stderr, "gridrnn: warning: %s\n", warning.c_str());
+    for (const auto& warning : recorded.warnings)
+      std::fprintf(stderr, "gridrnn: warning: %s\n", warning.c_str());
     trajectory::resize_batch(batch, encoding, 1, recorded.path.steps());
     trajectory::store_path(batch, 0, recorded.path);
   }

@@ -50,6 +50,8 @@ void write_file_atomic(const fs::path& path, std::string_view bytes) {
 }
 
 std::string read_file(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw_user_error("cannot read '{}': it is a folder, not a file", path.string());
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_user_error("cannot read '{}': no such file or not readable", path.string());
   std::ostringstream buffer;

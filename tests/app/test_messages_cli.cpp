@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "gridrnn/core/error.hpp"
 #include "gridrnn/io/files.hpp"
 #include "test_helpers.hpp"
 
@@ -118,6 +119,19 @@ TEST(MessagesCli, AFolderWhereAFileIsExpectedIsCalledAFolder) {
   EXPECT_TRUE(has(base, "is a folder, not a file")) << base.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "run"));
   EXPECT_FALSE(std::filesystem::exists(dir / "sweep"));
+  const auto maps = run_gridrnn("score " + folder);
+  EXPECT_EQ(maps.status, 2) << maps.output;
+  EXPECT_TRUE(has(maps, "'" + folder + "': it is a folder, not a file")) << maps.output;
+}
+
+TEST(MessagesCli, ReadingAFolderAsAFileSaysSo) {
+  TempDir dir;
+  try {
+    (void)io::read_file(dir.path());
+    FAIL() << "read_file of a folder returned";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("is a folder, not a file"), std::string::npos) << e.what();
+  }
 }
 
 TEST(MessagesCli, NonEmptyOutputOffersForceOnlyWhereTheCommandHasIt) {

@@ -66,9 +66,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gridrnn: internal error while setting up commands: %s\n", error.what());
     return 3;
   }
-  if (argc >= 2 && argv[1][0] != '-') {  // `gridrnn trian`: CLI11 would say only that one is required
-    std::vector<std::string> names;
-    for (const auto& command : registry) names.push_back(command.name);
+  std::vector<std::string> names;
+  for (const auto& command : registry) names.push_back(command.name);
+  if (argc < 2) {  // CLI11 would say only that a subcommand is required
+    std::fprintf(stderr, "gridrnn: error: a command is required; commands: %s (see `gridrnn --help`)\n",
+                 fmt::format("{}", fmt::join(names, ", ")).c_str());
+    return 2;
+  }
+  if (argv[1][0] != '-') {  // `gridrnn trian`: CLI11 would say only that a subcommand is required
     if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
       const std::string guess = closest_name(argv[1], names);
       std::fprintf(stderr, "gridrnn: error: unknown command '%s'%s; commands: %s (see `gridrnn --help`)\n",

@@ -82,6 +82,13 @@ TEST(MessagesCli, UnknownCommandNamesItAndListsTheCommands) {
     EXPECT_TRUE(has(r, command)) << command << ": " << r.output;
   }
   EXPECT_FALSE(has(r, "A subcommand is required")) << r.output;
+  const auto none = run_gridrnn("");
+  EXPECT_EQ(none.status, 2) << none.output;
+  EXPECT_TRUE(has(none, "a command is required; commands: simulate, train")) << none.output;
+  const auto far = run_gridrnn("frobnicate");
+  EXPECT_EQ(far.status, 2) << far.output;
+  EXPECT_TRUE(has(far, "unknown command 'frobnicate'; commands: ")) << far.output;  // no far-fetched guess
+  EXPECT_EQ(run_gridrnn("--version").status, 0);
 }
 
 TEST(MessagesCli, UnknownKeySuggestsTheNearestAndListsItsSectionOnly) {

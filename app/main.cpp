@@ -1,5 +1,6 @@
 // The `gridrnn` command: argv -> options -> validate -> run. Exit status 0 on success, 2 for a
-// user mistake (UserError or bad arguments), 3 for a bug (InternalError or anything unexpected).
+// user mistake (UserError, bad arguments, an unknown command) or running out of memory, 3 for a bug
+// (InternalError or anything unexpected).
 #include <algorithm>
 #include <charconv>
 #include <cstdio>

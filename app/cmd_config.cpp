@@ -90,7 +90,7 @@ int run_config(const ConfigCommand& o) {
       for (const auto& key : others) print_key(key);
     }
     std::printf("\nKeys of other arena shapes and motion models appear when that shape or model is "
-                "chosen (e.g. `gridrnn config --describe --set arena.shape=\"circle\"`); "
+                "chosen (e.g. `gridrnn config --describe --set arena.shape=circle`); "
                 "docs/cli.md lists them all.\n");
   }
   if (o.print) std::printf("%s", full_config(reader, config).c_str());
@@ -106,7 +106,8 @@ Registration reg{{"config", "Check a run config, print it with overrides applied
   auto o = std::make_shared<ConfigCommand>();
   sub.add_option("--config", o->config, "TOML config to check (default: the built-in defaults)")
       ->type_name("FILE");
-  sub.add_option("--set", o->overrides, "override a key, e.g. --set arena.shape=\"hexagon\"; repeatable")
+  sub.add_option("--set", o->overrides, "override a key, e.g. --set arena.shape=hexagon --set model.units=64 (values in TOML "
+                  "syntax; a bare word is a string); repeatable")
       ->type_name("KEY=VALUE");
   sub.add_flag("--describe", o->describe,
                "list every key read: section.key, type, default, allowed values, meaning");

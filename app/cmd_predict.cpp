@@ -131,7 +131,7 @@ int run_predict(const PredictOptions& o) {
   batch.noise_seed = o.seed;
   objective.set_minibatch(batch);
   std::vector<float> outputs(T * B * model::kOutputs), activities(T * B * options.units);
-  io::OutputDir out(o.out, o.force);
+  io::OutputDir out(o.out, o.force, "--force");
   objective.predict(network.theta, outputs, activities);
   io::write_npy(out / "outputs.npy", std::span<const float>(outputs), {T, B, model::kOutputs});
   io::write_npy(out / "activities.npy", std::span<const float>(activities), {T, B, options.units});

@@ -79,6 +79,7 @@ void flatten(const toml::table& table, const std::string& prefix,
 
 Sweep read_sweep(const fs::path& path) {
   std::error_code ec;
+  if (fs::is_directory(path, ec)) throw_user_error("sweep file '{}' is a folder, not a file (expected a sweep TOML, see docs/scaling.md)", path.string());
   if (!fs::is_regular_file(path, ec)) throw_user_error("sweep file '{}' does not exist", path.string());
   toml::table root;
   try {
@@ -95,6 +96,7 @@ Sweep read_sweep(const fs::path& path) {
       if (text == nullptr) throw_user_error("sweep file '{}': base must be a string (a config file path relative to the sweep file)", path.string());
       fs::path base(text->get());
       if (base.is_relative()) base = path.parent_path() / base;
+      if (fs::is_directory(base, ec)) throw_user_error("sweep file '{}': base config '{}' is a folder, not a file", path.string(), base.string());
       if (!fs::is_regular_file(base, ec)) throw_user_error("sweep file '{}': base config '{}' does not exist", path.string(), base.string());
       sweep.base = base.string();
     } else if (name == "analyze" || name == "figures") {
@@ -169,6 +171,38 @@ std::vector<RunSpec> expand(const Sweep& sweep) {
     if (a == 0) break;
   }
   return runs;
+}
+
+// Reads every run's config (base + [set] + its grid values + its seed) before any run starts, so a
+// bad value stops the sweep (exit 2) naming the sweep file and the key instead of failing each run.
+void check_runs(const Sweep& sweep, const fs::path& path, const std::vector<RunSpec>& runs) {
+  for (const auto& run : runs) {
+    try {
+      const RunConfig config = read_run_config(sweep.base, run.overrides);
+      if (sweep.analyze) check_analysis_fits(config, "or set analyze = false in the sweep file");
+    } catch (const UserError& e) {
+      std::string message = e.what();
+      const std::string prefix = fmt::format("config '{}': ", sweep.base.empty() ? "<built-in defaults>" : sweep.base);
+      // The sweep's own key the message names: [set] ones first, then [grid] ones.
+      std::string culprit;
+      for (std::size_t i = 0; i < run.overrides.size() && culprit.empty(); ++i) {
+        const std::string& assignment = run.overrides[i];
+        const std::string key = assignment.substr(0, assignment.find('='));
+        // "'K' = 7 is out of range", "'K' must be", "unknown key 'K'", "override 'K=v'" (not "did you mean 'K'?").
+        const bool named = message.find("'" + key + "' ") != std::string::npos || message.find("'" + key + "=") != std::string::npos ||
+                           message.find("unknown key '" + key + "'") != std::string::npos;
+        if (!named) continue;
+        const char* table = i < sweep.fixed.size() ? "[set]" : i + 1 < run.overrides.size() ? "[grid]" : "seeds:";
+        culprit = fmt::format("{} {} = {}: ", table, key, assignment.substr(assignment.find('=') + 1));
+      }
+      if (culprit.empty()) {
+        throw_user_error("sweep file '{}': run {}: {}; no run was started", path.string(), run.name, message);
+      }
+      if (message.rfind(prefix, 0) == 0) message = message.substr(prefix.size());
+      throw_user_error("sweep file '{}': {}{} (base config: {}); no run was started", path.string(), culprit,
+                       message, sweep.base.empty() ? "the built-in defaults" : sweep.base);
+    }
+  }
 }
 
 // The analysis of run_dir is there (and its report when figures are wanted).
@@ -328,6 +362,7 @@ int run_sweep(const SweepCommand& o) {
   // Sweep-file mistakes stop the sweep before anything is written (the same on every rank).
   const Sweep sweep = read_sweep(sweep_path);
   const std::vector<RunSpec> runs = expand(sweep);
+  check_runs(sweep, sweep_path, runs);
   bool prepared = false;
   try {
     if (session.is_root()) prepare_folder(sweep_path, out, runs.size(), session.ranks());

@@ -1,8 +1,14 @@
 // The `gridrnn` command: argv -> options -> validate -> run. Exit status 0 on success, 2 for a
-// user mistake (UserError or bad arguments), 3 for a bug (InternalError or anything unexpected).
+// user mistake (UserError, bad arguments, an unknown command) or running out of memory, 3 for a bug
+// (InternalError or anything unexpected).
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <new>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -18,10 +24,23 @@ std::vector<Command>& commands() {
 }
 
 void add_threads_option(CLI::App& sub, int& threads) {
+  const CLI::Validator count(
+      [](std::string& text) -> std::string {
+        int value = -1;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error == std::errc() && end == text.data() + text.size() && value >= 0 && value <= 1024) {
+          return {};
+        }
+        return fmt::format("'{}' is not a thread count; give 1 to 1024 threads, or 0 for all cores "
+                           "(the default)",
+                           text);
+      },
+      "0..1024");
   sub.add_option("--threads", threads,
-                 "Worker threads (default: all cores). Results do not depend on it.")
-      ->check(CLI::Range(0, 1024))
-      ->default_str("all cores");
+                 "Worker threads, 1 to 1024; 0 (the default) uses all cores. Results do not "
+                 "depend on it.")
+      ->check(count)
+      ->default_str("0");
 }
 
 }  // namespace gridrnn::app
@@ -48,6 +67,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gridrnn: internal error while setting up commands: %s\n", error.what());
     return 3;
   }
+  std::vector<std::string> names;
+  for (const auto& command : registry) names.push_back(command.name);
+  if (argc < 2) {  // CLI11 would say only that a subcommand is required
+    std::fprintf(stderr, "gridrnn: error: a command is required; commands: %s (see `gridrnn --help`)\n",
+                 fmt::format("{}", fmt::join(names, ", ")).c_str());
+    return 2;
+  }
+  if (argv[1][0] != '-') {  // `gridrnn trian`: CLI11 would say only that a subcommand is required
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      const std::string guess = closest_name(argv[1], names);
+      std::fprintf(stderr, "gridrnn: error: unknown command '%s'%s; commands: %s (see `gridrnn --help`)\n",
+                   argv[1], guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess).c_str(),
+                   fmt::format("{}", fmt::join(names, ", ")).c_str());
+      return 2;
+    }
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -61,6 +96,11 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const UserError& error) {
     std::fprintf(stderr, "gridrnn: error: %s\n", error.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "gridrnn: error: out of memory; ask for less at once: fewer or shorter paths "
+                         "(task.trials, task.validation_trials, evaluation.trials, evaluation.steps, "
+                         "--trials, --steps), fewer model.units, or fewer --threads\n");
     return 2;
   } catch (const InternalError& error) {
     std::fprintf(stderr, "gridrnn: %s\n", error.what());

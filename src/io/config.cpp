@@ -124,6 +124,10 @@ ConfigReader ConfigReader::from_string(const std::string& text, const std::strin
 
 ConfigReader ConfigReader::from_file(const std::filesystem::path& path) {
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw_user_error("config file '{}' is a folder, not a file (expected a TOML file, see configs/)",
+                     path.string());
+  }
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw_user_error("config file '{}' does not exist (expected a TOML file, see configs/)",
                      path.string());
@@ -229,17 +233,19 @@ std::string ConfigReader::choice(const std::string& key, const std::string& fall
   record(key, "string", '"' + fallback + '"', "one of " + list, doc);
   const toml::node* node = find(key);
   if (node == nullptr) return fallback;
-  auto s = node->as_string();
-  if (!s) {
+  const std::string* s = string_at(key);
+  if (s == nullptr) {
     throw_user_error("config '{}': '{}' must be a string, one of {}; got {} {}", state_->source,
                      full(key), list, type_name(*node), node_text(*node));
   }
-  const std::string value = s->get();
+  const std::string value = *s;
   for (const auto& a : allowed) {
     if (a == value) return value;
   }
-  throw_user_error("config '{}': '{}' = \"{}\" is not allowed; allowed: {}", state_->source,
-                   full(key), value, list);
+  const std::string guess = closest_name(value, allowed);
+  throw_user_error("config '{}': '{}' = \"{}\" is not allowed{}; allowed: {}", state_->source,
+                   full(key), value, guess.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", guess),
+                   list);
 }
 
 std::string ConfigReader::text(const std::string& key, const std::string& fallback,
@@ -247,12 +253,29 @@ std::string ConfigReader::text(const std::string& key, const std::string& fallba
   record(key, "string", '"' + fallback + '"', "any text", doc);
   const toml::node* node = find(key);
   if (node == nullptr) return fallback;
-  auto s = node->as_string();
-  if (!s) {
+  const std::string* s = string_at(key);
+  if (s == nullptr) {
     throw_user_error("config '{}': '{}' must be a string, got {} {}", state_->source, full(key),
                      type_name(*node), node_text(*node));
   }
-  return s->get();
+  return *s;
+}
+
+const std::string* ConfigReader::string_at(const std::string& key) const {
+  const toml::node* node = find(key);
+  if (node == nullptr) return nullptr;
+  if (const auto* s = node->as_string()) return &s->get();
+  const std::string name = full(key);
+  const auto typed = state_->overrides.find(name);
+  if (typed == state_->overrides.end()) return nullptr;
+  // --set run.name=7: the key is a string, so the value is the text as typed.
+  const auto dot = name.rfind('.');
+  toml::table* parent = dot == std::string::npos ? &state_->root
+                                                 : state_->root.at_path(name.substr(0, dot)).as_table();
+  if (parent == nullptr) return nullptr;
+  const std::string leaf = dot == std::string::npos ? name : name.substr(dot + 1);
+  parent->insert_or_assign(leaf, typed->second);
+  return &parent->get(leaf)->as_string()->get();
 }
 
 std::vector<std::array<double, 2>> ConfigReader::points(const std::string& key,
@@ -292,13 +315,46 @@ void ConfigReader::finish() const {
     if (!state_->used.count(key)) unknown.push_back(key);
   }
   if (unknown.empty()) return;
-  std::string allowed;
-  for (const auto& d : state_->docs) allowed += (allowed.empty() ? "" : ", ") + d.key;
-  std::string names;
-  for (const auto& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
-  throw_user_error("config '{}': unknown key {}; allowed keys: {} (see `gridrnn config "
-                   "--describe`)",
-                   state_->source, names, allowed);
+  std::vector<std::string> known;
+  for (const auto& d : state_->docs) known.push_back(d.key);
+  const auto parent_of = [](const std::string& key) {
+    const auto dot = key.rfind('.');
+    return dot == std::string::npos ? std::string() : key.substr(0, dot);
+  };
+  const auto leaf_of = [](const std::string& key) {
+    const auto dot = key.rfind('.');
+    return dot == std::string::npos ? key : key.substr(dot + 1);
+  };
+  std::string message;
+  for (const auto& u : unknown) {
+    // A near spelling of a known key, or the same name in another section (train.units).
+    std::string guess = closest_name(u, known);
+    for (const auto& k : known) {
+      if (guess.empty() && leaf_of(k) == leaf_of(u)) guess = k;
+    }
+    // The keys of the nearest enclosing section that has known keys; at the top, the sections.
+    std::string section = parent_of(u), listing;
+    for (; listing.empty(); section = parent_of(section)) {
+      if (section.empty()) {
+        std::vector<std::string> sections;
+        for (const auto& k : known) {
+          const std::string top = k.substr(0, k.find('.'));
+          if (std::find(sections.begin(), sections.end(), top) == sections.end()) sections.push_back(top);
+        }
+        for (const auto& t : sections) listing += fmt::format("{}[{}]", listing.empty() ? "" : ", ", t);
+        listing = "the sections are " + listing;
+        break;
+      }
+      for (const auto& k : known) {
+        if (k.rfind(section + ".", 0) == 0) listing += (listing.empty() ? "" : ", ") + k;
+      }
+      if (!listing.empty()) listing = fmt::format("keys of [{}]: {}", section, listing);
+    }
+    message += fmt::format("{}unknown key '{}'{}; {}", message.empty() ? "" : "; ", u,
+                           guess.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", guess),
+                           listing);
+  }
+  throw_user_error("config '{}': {} (see `gridrnn config --describe`)", state_->source, message);
 }
 
 void ConfigReader::apply_override(const std::string& assignment) {
@@ -313,9 +369,17 @@ void ConfigReader::apply_override(const std::string& assignment) {
   try {
     parsed = toml::parse("v = " + value_text);
   } catch (const toml::parse_error& error) {
-    throw_user_error("override '{}': the value '{}' is not valid TOML ({}); quote strings, e.g. "
-                     "arena.shape=\"hexagon\"",
-                     assignment, value_text, error.description());
+    // A bare word (arena.shape=hexagon: bash has eaten the quotes of arena.shape="hexagon") is a
+    // string; what starts like an array, a table or a quoted string is a TOML mistake.
+    const bool bare = !value_text.empty() && value_text.find_first_of("[{\"'") != 0 &&
+                      value_text.find('\n') == std::string::npos;
+    if (!bare) {
+      throw_user_error("override '{}': the value '{}' is not valid TOML ({}); e.g. "
+                       "--set arena.shape=hexagon, --set 'arena.vertices=[[0, 0], [1, 0], [0, 1]]' "
+                       "(single quotes keep the shell from eating quotes and brackets)",
+                       assignment, value_text, error.description());
+    }
+    parsed.insert_or_assign("v", value_text);
   }
   toml::table* table = &state_->root;
   std::string rest = path;
@@ -333,6 +397,7 @@ void ConfigReader::apply_override(const std::string& assignment) {
     table = child->as_table();
   }
   table->insert_or_assign(rest, *parsed.get("v"));
+  state_->overrides[path] = value_text;
 }
 
 std::string ConfigReader::to_toml() const {

@@ -50,6 +50,8 @@ void write_file_atomic(const fs::path& path, std::string_view bytes) {
 }
 
 std::string read_file(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw_user_error("cannot read '{}': it is a folder, not a file", path.string());
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_user_error("cannot read '{}': no such file or not readable", path.string());
   std::ostringstream buffer;
@@ -57,7 +59,8 @@ std::string read_file(const fs::path& path) {
   return buffer.str();
 }
 
-OutputDir::OutputDir(fs::path target, bool allow_existing) : target_(std::move(target)) {
+OutputDir::OutputDir(fs::path target, bool allow_existing, std::string_view force_option)
+    : target_(std::move(target)) {
   std::error_code ec;
   if (fs::exists(target_, ec)) {
     if (!fs::is_directory(target_, ec)) {
@@ -65,8 +68,9 @@ OutputDir::OutputDir(fs::path target, bool allow_existing) : target_(std::move(t
                        target_.string());
     }
     if (!allow_existing && !fs::is_empty(target_, ec)) {
-      throw_user_error("output folder '{}' is not empty; choose a new folder or pass --force",
-                       target_.string());
+      throw_user_error("output folder '{}' is not empty; choose a new folder{}", target_.string(),
+                       force_option.empty() ? std::string(" or empty this one")
+                                            : fmt::format(" or pass {} to write into it", force_option));
     }
   }
   const fs::path parent = target_.has_parent_path() ? target_.parent_path() : fs::path(".");

@@ -102,6 +102,10 @@ void write_npy(const std::filesystem::path& path, std::span<const std::int64_t> 
 
 NpyArray read_npy(const std::filesystem::path& path) {
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw_user_error("cannot read '{}': it is a folder, not a file (expected a NumPy .npy array)",
+                     path.string());
+  }
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw_user_error("cannot read '{}': no such file (expected a NumPy .npy array)", path.string());
   }

@@ -111,16 +111,21 @@ void expect_counts_add_up(const std::map<std::string, std::string>& row, int uni
 TEST(SweepCli, GridTimesSeedsGivesOneRowPerRunAndMarksABrokenRunFailed) {
   TempDir dir;
   io::write_file_atomic(dir / "base.toml", kTinyBase);
-  // model.units = 0 is out of range: that run fails, the other three train.
-  io::write_file_atomic(dir / "sweep.toml", R"(
+  // The model.units = 7 runs find a folder in the way that is not a run folder: they fail, the
+  // other two train. (A value no config accepts, such as model.units = 0, stops the sweep before
+  // any run: SweepFileMistakesAreUserErrorsAndWriteNothing.)
+  const std::string sweep_text = R"(
 base = "base.toml"
 seeds = [1, 2]
 [set]
 "train.checkpoint_every" = 1
 [grid]
-"model.units" = [6, 0]
-)");
+"model.units" = [6, 7]
+)";
+  io::write_file_atomic(dir / "sweep.toml", sweep_text);
   const auto out = dir / "out";
+  io::write_file_atomic(out / "sweep.toml", sweep_text);
+  for (const char* bad : {"model.units=7_seed=1", "model.units=7_seed=2"}) io::write_file_atomic(out / bad / "notes.txt", "mine");
   const auto r = run_gridrnn("sweep " + (dir / "sweep.toml").string() + " --out " + out.string() + " --threads 1");
   EXPECT_EQ(r.status, 1) << r.output;  // 1: the sweep finished, but a run failed
   const auto rows = lines_of(io::read_file(out / "summary.csv"));
@@ -140,10 +145,11 @@ seeds = [1, 2]
     EXPECT_TRUE(std::filesystem::is_regular_file(out / ok / "analysis" / "units.csv")) << ok;
     EXPECT_TRUE(std::filesystem::is_regular_file(out / ok / "report.html")) << "figures default to on: " << ok;
   }
-  for (const char* bad : {"model.units=0_seed=1", "model.units=0_seed=2"}) {
+  for (const char* bad : {"model.units=7_seed=1", "model.units=7_seed=2"}) {
     const std::string row = row_of(rows, bad);
     EXPECT_NE(row.find(",failed,"), std::string::npos) << row;
-    EXPECT_NE(row.find("units"), std::string::npos) << "message names the key: " << row;
+    EXPECT_NE(row.find("not a gridrnn run folder"), std::string::npos) << "message says why: " << row;
+    EXPECT_EQ(io::read_file(out / bad / "notes.txt"), "mine");
     EXPECT_EQ(table.at(bad).at("n_irregular"), "") << row;
   }
   // Seeds differ, so the two good runs differ.
@@ -161,7 +167,7 @@ seeds = [1, 2]
   EXPECT_EQ(std::filesystem::last_write_time(run1 / "analysis" / "analysis.json"), analyzed);
   const auto rows2 = lines_of(io::read_file(out / "summary.csv"));
   EXPECT_NE(row_of(rows2, "model.units=6_seed=1").find(",finished earlier,"), std::string::npos);
-  EXPECT_NE(row_of(rows2, "model.units=0_seed=1").find(",failed,"), std::string::npos);
+  EXPECT_NE(row_of(rows2, "model.units=7_seed=1").find(",failed,"), std::string::npos);
   const auto table2 = summary_of(out);
   expect_counts_add_up(table2.at("model.units=6_seed=1"), 6);
   for (const auto& column : kClassColumns)
@@ -207,14 +213,13 @@ TEST(SweepCli, AnalyzesFinishedRunsOnARerunAndMarksAFailedAnalysisFailed) {
   for (const auto& entry : std::filesystem::directory_iterator(out))
     EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos) << entry.path() << " left behind";
 
-  // An analysis that could only fail (400 evaluation samples, min_shift 500) fails before training.
+  // An analysis that could only fail (400 evaluation samples, min_shift 500) stops the sweep
+  // before any run starts.
   io::write_file_atomic(dir / "early.toml", "base = \"base.toml\"\nfigures = false\n[set]\n\"analysis.min_shift\" = 500\n");
   const auto early = run_gridrnn("sweep " + (dir / "early.toml").string() + " --out " + (dir / "early").string() + " --threads 1");
-  EXPECT_EQ(early.status, 1) << early.output;
-  const auto table3 = summary_of(dir / "early");
-  EXPECT_EQ(table3.at("seed=1").at("status"), "failed");
-  EXPECT_EQ(table3.at("seed=1").at("updates_done"), "") << "not trained";
-  EXPECT_NE(table3.at("seed=1").at("message").find("analysis.min_shift"), std::string::npos);
+  EXPECT_EQ(early.status, 2) << early.output;
+  EXPECT_NE(early.output.find("analysis.min_shift"), std::string::npos) << early.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "early")) << "not trained, nothing written";
 }
 
 TEST(SweepCli, ResumesAnInterruptedRunToTheSameParametersAsAStraightOne) {
@@ -254,6 +259,7 @@ TEST(SweepCli, SweepFileMistakesAreUserErrorsAndWriteNothing) {
       {"base = \"base.toml\"\n[grid\n", "line"},
       {"base = \"base.toml\"\nanalyze = 1\n", "analyze must be true or false"},
       {"base = \"base.toml\"\nfigures = \"no\"\n", "figures must be true or false"},
+      {"base = \"base.toml\"\n[grid]\n\"model.units\" = [6, 0]\n", "[grid] model.units = 0"},
   };
   for (const auto& [text, expected] : cases) {
     io::write_file_atomic(dir / "sweep.toml", text);

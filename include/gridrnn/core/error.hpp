@@ -5,6 +5,7 @@
 // gridrnn (a broken invariant); the CLI prints it with a request to report it and exits with 3.
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,11 @@ template <typename... Args>
 [[noreturn]] void throw_user_error(fmt::format_string<Args...> format, Args&&... args) {
   throw UserError(fmt::format(format, std::forward<Args>(args)...));
 }
+
+// The name among names closest to word by edit distance (insertions, deletions, substitutions and
+// swaps of neighbours, case ignored), for a "did you mean" hint; "" when none is close (more
+// than a third of the word's letters, at least 1 and at most 3, would have to change).
+std::string closest_name(const std::string& word, const std::vector<std::string>& names);
 
 [[noreturn]] void throw_internal_error(const char* condition, const char* file, int line,
                                        const std::string& detail = {});

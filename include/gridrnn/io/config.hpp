@@ -52,7 +52,10 @@ class ConfigReader {
   // asked for. Call once, on the root, after reading everything.
   void finish() const;
 
-  // Applies "a.b.c=value" overrides (value parsed as TOML) onto the table, before reading.
+  // Applies "a.b.c=value" overrides (value parsed as TOML) onto the table, before reading. A value
+  // that is not TOML and does not start like an array, table or quoted string is taken as a bare
+  // string (arena.shape=hexagon, as bash leaves arena.shape="hexagon"); a string-typed key (text(),
+  // choice()) also takes an override's value as typed when it parsed as another type (run.name=7).
   void apply_override(const std::string& assignment);
 
   const std::vector<KeyDoc>& described() const { return state_->docs; }
@@ -67,12 +70,16 @@ class ConfigReader {
     toml::table root;
     std::map<std::string, bool> used;
     std::vector<KeyDoc> docs;
+    std::map<std::string, std::string> overrides;  // dotted key -> override value as typed
   };
   ConfigReader(std::shared_ptr<State> state, std::string prefix);
   const toml::node* find(const std::string& key) const;
   std::string full(const std::string& key) const;
   void record(const std::string& key, std::string type, std::string fallback, std::string range,
               const std::string& doc) const;
+  // The string at key: a string node, or the text of an override of key that parsed as another
+  // type (then stored back as a string); nullptr when neither.
+  const std::string* string_at(const std::string& key) const;
 
   std::shared_ptr<State> state_;
   std::string prefix_;  // "" for root, "model." for a section

@@ -15,9 +15,11 @@ std::string read_file(const std::filesystem::path& path);
 // the target and moved into place by commit(); if the command fails (the object is destroyed
 // without commit), the staging folder is removed, so nothing half-written is left on disk.
 // The target must be absent or an empty folder unless allow_existing (then files are merged in).
+// force_option names the command's option that allows a non-empty target (e.g. "--force"), for
+// the message when the target is not empty; empty when the command has none.
 class OutputDir {
  public:
-  OutputDir(std::filesystem::path target, bool allow_existing);
+  OutputDir(std::filesystem::path target, bool allow_existing, std::string_view force_option = {});
   ~OutputDir();
   OutputDir(const OutputDir&) = delete;
   OutputDir& operator=(const OutputDir&) = delete;

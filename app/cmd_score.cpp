@@ -24,6 +24,7 @@ struct ScoreOptions {
   std::vector<std::string> files;
   std::string convention = "deepmind";
   std::string variant = "mean";
+  std::string border_convention = "gridrnn";
   std::vector<double> extent = {-1.0, 1.0, -1.0, 1.0};
   bool json = false;
   int threads = 0;
@@ -87,6 +88,8 @@ int run_score(const ScoreOptions& options) {
   set_thread_count(options.threads);
   const auto convention = analysis::parse_grid_convention(options.convention);
   const auto variant = analysis::parse_grid_variant(options.variant);
+  analysis::BorderOptions border_options;
+  border_options.convention = analysis::parse_border_convention(options.border_convention);
   const analysis::MapExtent extent{options.extent[0], options.extent[1], options.extent[2], options.extent[3]};
   extent.validate();
   const analysis::ArenaGeometry arena =
@@ -98,7 +101,7 @@ int run_score(const ScoreOptions& options) {
     m.grid = analysis::GridScorer(m.map.bins_x, m.map.bins_y, convention, variant).score(sac);
     m.grid.spacing_bins *= extent.bin_width_x(m.map.bins_x);  // now in arena units
     m.band = analysis::band_score(m.map, extent);
-    m.border = analysis::border_score(m.map, arena);
+    m.border = analysis::border_score(m.map, arena, border_options);
   });
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
@@ -107,6 +110,7 @@ int run_score(const ScoreOptions& options) {
                      {"unit", m.unit},
                      {"convention", options.convention},
                      {"variant", options.variant},
+                     {"border_convention", options.border_convention},
                      {"grid_score_60", json_value(m.grid.score_60)},
                      {"grid_score_90", json_value(m.grid.score_90)},
                      {"grid_spacing", json_value(m.grid.spacing_bins)},
@@ -136,9 +140,9 @@ int run_score(const ScoreOptions& options) {
   }
   const std::string form = convention == analysis::GridConvention::kDeepmind ? options.variant : "min_max";
   std::printf("# grid scores: %s convention (%s); spacing and wavelength in extent units, extent "
-              "[%g, %g] x [%g, %g]; border score assumes a rectangular arena on that extent\n",
+              "[%g, %g] x [%g, %g]; border score: %s convention, rectangular arena on that extent\n",
               options.convention.c_str(), form.c_str(), extent.xmin, extent.xmax, extent.ymin,
-              extent.ymax);
+              extent.ymax, options.border_convention.c_str());
   return 0;
 }
 
@@ -158,6 +162,15 @@ Registration reg{{"score", "Score 2D rate maps (NPY, NaN = unvisited): grid, ban
                         ->capture_default_str();
                     sub.add_option("--variant", options->variant, "deepmind grid-score variant")
                         ->check(CLI::IsMember({"mean", "min_max"}))
+                        ->capture_default_str();
+                    sub.add_option("--border-convention", options->border_convention,
+                                   "border-score convention: opexebo = kavli-ntnu/opexebo 0.7.2 border_score on "
+                                   "the fields of its place_field at their defaults (Solstad et al. 2008, as the "
+                                   "BNT; -1 where place_field finds no field, which is most maps without zero "
+                                   "bins), equal to it within 0.05 on the maps of tests/analysis/reference_scores; "
+                                   "gridrnn = ours (fields above 0.3 of the range above the map's median; offset "
+                                   "and scale invariant, reproduces no program)")
+                        ->check(CLI::IsMember({"gridrnn", "opexebo"}))
                         ->capture_default_str();
                     sub.add_option("--extent", options->extent,
                                    "map extent XMIN XMAX YMIN YMAX in arena units (walls of the rectangular arena "

@@ -71,6 +71,10 @@ AnalysisOptions AnalysisOptions::from_config(const io::ConfigReader& section) {
                                        "heading bin width in degrees (must divide 360)");
   o.border.field_threshold = section.number("border_field_threshold", o.border.field_threshold, 0.0, 1.0,
                                             "border fields: bins above this fraction of the map's range", true);
+  o.border.convention = parse_border_convention(section.choice(
+      "border_convention", "gridrnn", {"gridrnn", "opexebo"},
+      "border-score convention: gridrnn = ours (fields above 0.3 of the range above the map's median), opexebo = "
+      "border_score of opexebo 0.7.2 on the fields of its place_field (-1 without a field; docs/design.md)"));
   o.border.min_field_fraction = section.number("border_min_field_fraction", o.border.min_field_fraction, 0.0, 0.99,
                                                "border fields: minimum area as a fraction of visited bins");
   o.seed = static_cast<std::uint64_t>(section.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max(),
@@ -125,7 +129,10 @@ UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet
                             score.grid_60 - thresholds.grid_60 >= score.grid_90 - thresholds.grid_90);
     return hexagonal ? UnitClass::kGridHexagonal : UnitClass::kGridSquare;
   }
-  if (passes.border > 0) return UnitClass::kBorder;
+  // The same for borders: a ramp (a plane explains it) or a band crossing the arena has fields
+  // on the walls and beats the border null (noise maps mostly have no field at all: -1), but one
+  // wave or a plane explains it, which explains a wall field less (~0.45 at sigma 0.15).
+  if (passes.border > 0 && !single_wave && planar_r2 < kBandDominance) return UnitClass::kBorder;
   // One plane wave, unless a plane (no periodicity at all) explains the map as well: a ramp.
   if (passes.band > 0) return planar_r2 >= score.band ? UnitClass::kRamp : UnitClass::kBand;
   if (passes.direction_mvl > 0) return UnitClass::kDirection;
@@ -377,6 +384,7 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
                    {"direction_bin_deg", o.direction_bin_deg},
                    {"border_field_threshold", o.border.field_threshold},
                    {"border_min_field_fraction", o.border.min_field_fraction},
+                   {"border_convention", to_string(o.border.convention)},
                    {"seed", o.seed},
                    {"smooth_null_maps", o.smooth_null_maps}};
   const MapExtent& e = r.geometry.extent;

@@ -4,6 +4,7 @@
 // Conventions and normalizations: docs/design.md "Analysis conventions".
 #include <array>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "gridrnn/analysis/maps.hpp"
@@ -30,12 +31,38 @@ struct ArenaGeometry {
   void validate() const;  // UserError: no walls and not a circle, radius <= 0, bad extent
 };
 
+// Which border score (docs/design.md "Analysis conventions", border score):
+//  - gridrnn: Solstad et al. 2008 with fields = 4-connected bins above field_threshold of the
+//    map's range above its median, at least min_field_fraction of the visited bins; c_M over the
+//    visited bins within one bin of a wall; d_m = field-rate-weighted distance to the nearest wall
+//    over the largest such distance. Offset and scale invariant; any polygon or circle.
+//  - opexebo: kavli-ntnu/opexebo 0.7.2 border_score(map, fields of place_field(map), 'square') at
+//    its defaults, -1 included where place_field finds no field (a map without zero bins, or
+//    with peaks within 4 bins of one, has none). Equals opexebo on square arenas (within 0.05 on
+//    tests/analysis/reference_scores); polygons and circles use the same fields with walls and
+//    distances taken from the geometry (see the design notes).
+enum class BorderConvention { kGridrnn, kOpexebo };
+
+// "gridrnn" / "opexebo"; UserError naming the accepted values otherwise.
+BorderConvention parse_border_convention(const std::string& text);
+std::string to_string(BorderConvention convention);
+
 struct BorderOptions {
-  double field_threshold = 0.3;       // fields: connected bins above this fraction of the peak
-  double min_field_fraction = 0.02;   // minimum field area, as a fraction of the visited bins
+  double field_threshold = 0.3;       // gridrnn: fields above this fraction of (max - median)
+  double min_field_fraction = 0.02;   // gridrnn: minimum field area, as a fraction of the visited bins
   double arc_degrees = 90.0;          // circle: a "wall" is an arc of this length
+  BorderConvention convention = BorderConvention::kGridrnn;
   void validate() const;
 };
+
+// opexebo 0.7.2 place_field(map) at its defaults (min_bins 9, min_peak 1, min_mean 0.1,
+// init_thresh 0.96; maps with a peak below 1 scaled to a peak of 4 first; NaN = unvisited):
+// label[b] = 0 outside every field, 1..count inside field k (opexebo's fields_map).
+struct PlaceFields {
+  std::vector<int> label;
+  int count = 0;
+};
+PlaceFields opexebo_place_fields(const Map2D& map);
 
 struct BorderScore {
   double score = 0.0;          // (c_M - d_m) / (c_M + d_m) in [-1, 1]; NaN for a flat map
@@ -56,7 +83,10 @@ class BorderScorer {
   BorderOptions options_;
   std::vector<std::vector<int>> wall_bins_;  // (walls or arcs) bins within one bin of the wall
   std::vector<double> bin_wall_distance_;    // (bins) distance of the bin centre to the nearest wall
+  std::vector<int> wall_inside_;             // (walls or arcs) wall bins with their centre in the arena
+  double bin_size_ = 1.0;
   double max_distance_ = 1.0;                // largest distance to the nearest wall inside the arena
+  BorderScore score_opexebo(const Map2D& map) const;
 };
 
 struct BandScore {

@@ -156,7 +156,7 @@ Registration reg{{"score", "Score 2D rate maps (NPY, NaN = unvisited): grid, ban
                                    "grid-score convention: deepmind = google-deepmind/grid-cells scores.py "
                                    "(commit d1a2304); sargolini = kavli-ntnu/opexebo 0.7.2 grid_score and "
                                    "grid_spacing (the BNT gridness score; score90 is ours). Both equal those "
-                                   "programs on the 38 maps of tests/analysis/reference_scores and read "
+                                   "programs on the 68 maps of tests/analysis/reference_scores and read "
                                    "unvisited bins as 0 in the SAC, as they do")
                         ->check(CLI::IsMember({"deepmind", "sargolini"}))
                         ->capture_default_str();
@@ -164,12 +164,12 @@ Registration reg{{"score", "Score 2D rate maps (NPY, NaN = unvisited): grid, ban
                         ->check(CLI::IsMember({"mean", "min_max"}))
                         ->capture_default_str();
                     sub.add_option("--border-convention", options->border_convention,
-                                   "border-score convention: opexebo = kavli-ntnu/opexebo 0.7.2 border_score on "
-                                   "the fields of its place_field at their defaults (Solstad et al. 2008, as the "
-                                   "BNT; -1 where place_field finds no field, which is most maps without zero "
-                                   "bins), equal to it within 0.05 on the maps of tests/analysis/reference_scores; "
-                                   "gridrnn = ours (fields above 0.3 of the range above the map's median; offset "
-                                   "and scale invariant, reproduces no program)")
+                                   "border-score convention: opexebo = kavli-ntnu/opexebo 0.7.2 (commit 41bea83) border_score "
+                                   "on the fields of its place_field, both at their defaults (Solstad et al. 2008 as the "
+                                   "BNT computes it), equal to it on the 68 maps of tests/analysis/reference_scores; "
+                                   "-1 where no field touches a wall, and place_field finds none on most maps without "
+                                   "zero bins. gridrnn = ours, reproduces no program: fields above 0.3 of the way from "
+                                   "the map's median to its peak, offset and scale invariant")
                         ->check(CLI::IsMember({"gridrnn", "opexebo"}))
                         ->capture_default_str();
                     sub.add_option("--extent", options->extent,

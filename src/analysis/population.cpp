@@ -129,10 +129,14 @@ UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet
                             score.grid_60 - thresholds.grid_60 >= score.grid_90 - thresholds.grid_90);
     return hexagonal ? UnitClass::kGridHexagonal : UnitClass::kGridSquare;
   }
-  // The same for borders: a ramp (a plane explains it) or a band crossing the arena has fields
-  // on the walls and beats the border null (noise maps mostly have no field at all: -1), but one
-  // wave or a plane explains it, which explains a wall field less (~0.45 at sigma 0.15).
-  if (passes.border > 0 && !single_wave && planar_r2 < kBandDominance) return UnitClass::kBorder;
+  // Noise maps mostly have no field at all (border score -1), so any map with a field on a wall
+  // beats the border null, bands and ramps included. A border map also has b > 0 (its field
+  // covers more of a wall than its normalized mean distance from the walls: stripes crossing the
+  // arena score -0.3 to 0.2, wall fields 0.65-0.9) and is not a ramp (a plane explains it at
+  // least as well as the best wave, the ramp rule below; a ramp is what a wall field of
+  // infinite width would be, and scores ~0.6).
+  const bool ramp_like = planar_r2 >= score.band;
+  if (passes.border > 0 && score.border > 0 && !ramp_like) return UnitClass::kBorder;
   // One plane wave, unless a plane (no periodicity at all) explains the map as well: a ramp.
   if (passes.band > 0) return planar_r2 >= score.band ? UnitClass::kRamp : UnitClass::kBand;
   if (passes.direction_mvl > 0) return UnitClass::kDirection;

@@ -64,7 +64,7 @@ TEST(ScoreCli, BorderConventionOpexeboGivesOpexebosNumbers) {
   ASSERT_EQ(table.status, 0) << table.output;
   EXPECT_NE(table.output.find("border score: opexebo convention"), std::string::npos) << table.output;
   const auto help = testing::run_gridrnn("score --help");
-  EXPECT_NE(help.output.find("opexebo 0.7.2 border_score"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("opexebo 0.7.2 (commit 41bea83) border_score"), std::string::npos) << help.output;
 }
 
 TEST(ScoreCli, BadInputsExitTwoNamingTheFile) {

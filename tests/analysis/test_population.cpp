@@ -184,6 +184,7 @@ TEST(AnalyzePopulation, ClassifiesPlantedUnitsAndWritesFiles) {
   EXPECT_EQ(json["format_version"], 1);
   EXPECT_EQ(json["counts"]["grid_hexagonal"].get<int>(), result.class_counts[0]);
   EXPECT_EQ(json["settings"]["convention"], "deepmind");
+  EXPECT_EQ(json["settings"]["border_convention"], "gridrnn");
   EXPECT_TRUE(json["thresholds"]["grid_score_60"].is_number());
 }
 
@@ -280,13 +281,18 @@ TEST(AnalyzePopulation, BadInputsAreUserErrors) {
 
 TEST(AnalysisOptions, ReadsTheAnalysisSectionAndRefusesUnknownKeys) {
   auto config = io::ConfigReader::from_string(
-      "[analysis]\nbins = 30\nconvention = 'sargolini'\npercentile = 99.0\nshuffles = 7\n", "test.toml");
+      "[analysis]\nbins = 30\nconvention = 'sargolini'\npercentile = 99.0\nshuffles = 7\nborder_convention = 'opexebo'\n",
+      "test.toml");
   const AnalysisOptions options = AnalysisOptions::from_config(config.section("analysis"));
   config.finish();
   EXPECT_EQ(options.bins, 30);
   EXPECT_EQ(options.convention, GridConvention::kSargolini);
   EXPECT_EQ(options.percentile, 99.0);
   EXPECT_EQ(options.shuffles, 7);
+  EXPECT_EQ(options.border.convention, BorderConvention::kOpexebo);
+  EXPECT_EQ(AnalysisOptions{}.border.convention, BorderConvention::kGridrnn);
+  auto bad_border = io::ConfigReader::from_string("[analysis]\nborder_convention = 'bnt'\n", "bad.toml");
+  EXPECT_THROW(AnalysisOptions::from_config(bad_border.section("analysis")), UserError);
   auto bad = io::ConfigReader::from_string("[analysis]\nconvention = 'bnt'\n", "bad.toml");
   EXPECT_THROW(AnalysisOptions::from_config(bad.section("analysis")), UserError);
   auto unknown = io::ConfigReader::from_string("[analysis]\nbinz = 3\n", "unknown.toml");

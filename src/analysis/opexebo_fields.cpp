@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gridrnn/analysis/spatial_scores.hpp"
+#include "gridrnn/core/error.hpp"
 
 namespace gridrnn::analysis {
 
@@ -113,8 +114,11 @@ int label_components(const std::vector<unsigned char>& in, Grid g, bool eight, s
 // maxima (skimage local_maxima, 8-connected plateaus, borders allowed), rounded half to even to
 // test the chessboard distance to the nearest zero bin (scipy distance_transform_cdt; -1
 // everywhere when the image has no zero bin) and truncated when kept. A peak at distance <= 4
-// keeps opexebo's initial coordinates (0, 0) instead of being dropped.
-std::vector<std::array<int, 2>> peak_search(const std::vector<double>& image, Grid g) {
+// keeps opexebo's initial coordinates (0, 0) instead of being dropped. Bins outside the arena
+// (polygons and circles; none in a rectangle) are not zero bins for this test, as the array's
+// edge is not.
+std::vector<std::array<int, 2>> peak_search(const std::vector<double>& image, Grid g,
+                                            const std::vector<unsigned char>& outside) {
   // Regional maxima: plateaus (8-connected equal values) with no higher 8-neighbour.
   std::vector<int> plateau(image.size(), 0);
   std::vector<unsigned char> is_max(image.size(), 0);
@@ -155,7 +159,7 @@ std::vector<std::array<int, 2>> peak_search(const std::vector<double>& image, Gr
   {
     std::queue<int> frontier;
     for (int p = 0; p < g.size(); ++p) {
-      if (image[p] == 0.0) {
+      if (image[p] == 0.0 && (outside.empty() || !outside[p])) {
         distance[p] = 0;
         frontier.push(p);
       }
@@ -280,7 +284,8 @@ class AreaFinder {
 
 }  // namespace
 
-PlaceFields opexebo_place_fields(const Map2D& map) {
+PlaceFields opexebo_place_fields(const Map2D& map, const std::vector<unsigned char>& outside) {
+  GRIDRNN_ASSERT(outside.empty() || outside.size() == map.size(), "outside mask size differs from the map");
   const Grid g{map.bins_x, map.bins_y};
   PlaceFields result;
   result.label.assign(map.size(), 0);
@@ -310,7 +315,7 @@ PlaceFields opexebo_place_fields(const Map2D& map) {
   // Opening by reconstruction: peaks narrower than the cross are flattened.
   std::vector<double> image = reconstruct_by_dilation(erode_cross(finite, g), finite, g);
   std::vector<std::array<int, 2>> peaks;
-  for (const auto& peak : peak_search(image, g)) {
+  for (const auto& peak : peak_search(image, g, outside)) {
     if (finite[peak[0] * g.cols + peak[1]] >= min_peak) peaks.push_back(peak);
   }
   const double max_value = *std::max_element(image.begin(), image.end());

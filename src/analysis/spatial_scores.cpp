@@ -188,6 +188,17 @@ BorderScorer::BorderScorer(const ArenaGeometry& geometry, int bins_x, int bins_y
     }
     if (!(max_distance_ > 0)) throw_user_error("arena polygon encloses no area");
   }
+  outside_.assign(bin_wall_distance_.size(), 0);
+  bool any_outside = false;
+  for (int ix = 0; ix < bins_x; ++ix) {
+    for (int iy = 0; iy < bins_y; ++iy) {
+      if (!geometry.contains(centre_x(ix), centre_y(iy))) {
+        outside_[ix * bins_y + iy] = 1;
+        any_outside = true;
+      }
+    }
+  }
+  if (!any_outside) outside_.clear();
   wall_inside_.assign(wall_bins_.size(), 0);
   for (std::size_t w = 0; w < wall_bins_.size(); ++w) {
     for (int b : wall_bins_[w]) wall_inside_[w] += geometry.contains(centre_x(b / bins_y), centre_y(b % bins_y)) ? 1 : 0;
@@ -202,7 +213,7 @@ BorderScorer::BorderScorer(const ArenaGeometry& geometry, int bins_x, int bins_y
 // largest distance to a wall in bins); score = (c_M - d_m) / (c_M + d_m).
 BorderScore BorderScorer::score_opexebo(const Map2D& map) const {
   BorderScore result;
-  const PlaceFields fields = opexebo_place_fields(map);
+  const PlaceFields fields = opexebo_place_fields(map, outside_);
   if (fields.count == 0) {
     result.score = -1.0;
     result.mean_distance = kNaN;

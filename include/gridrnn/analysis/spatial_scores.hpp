@@ -57,12 +57,15 @@ struct BorderOptions {
 
 // opexebo 0.7.2 place_field(map) at its defaults (min_bins 9, min_peak 1, min_mean 0.1,
 // init_thresh 0.96; maps with a peak below 1 scaled to a peak of 4 first; NaN = unvisited):
-// label[b] = 0 outside every field, 1..count inside field k (opexebo's fields_map).
+// label[b] = 0 outside every field, 1..count inside field k (opexebo's fields_map). outside
+// (empty, or one flag per bin): bins outside the arena, which its peak test does not count as
+// zero bins (ours: opexebo has rectangles only, and would reject every peak near a wall of a
+// polygon or circle whose bounding-box corners are NaN).
 struct PlaceFields {
   std::vector<int> label;
   int count = 0;
 };
-PlaceFields opexebo_place_fields(const Map2D& map);
+PlaceFields opexebo_place_fields(const Map2D& map, const std::vector<unsigned char>& outside = {});
 
 struct BorderScore {
   double score = 0.0;          // (c_M - d_m) / (c_M + d_m) in [-1, 1]; NaN for a flat map
@@ -84,6 +87,7 @@ class BorderScorer {
   std::vector<std::vector<int>> wall_bins_;  // (walls or arcs) bins within one bin of the wall
   std::vector<double> bin_wall_distance_;    // (bins) distance of the bin centre to the nearest wall
   std::vector<int> wall_inside_;             // (walls or arcs) wall bins with their centre in the arena
+  std::vector<unsigned char> outside_;       // (bins) centre outside the arena; empty when none is
   double bin_size_ = 1.0;
   double max_distance_ = 1.0;                // largest distance to the nearest wall inside the arena
   BorderScore score_opexebo(const Map2D& map) const;

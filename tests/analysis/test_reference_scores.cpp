@@ -1,8 +1,10 @@
 // Grid scores against the numbers the field's programs give on the maps of
 // tests/analysis/reference_scores/make_reference.py (issue 15): the `deepmind` convention
 // against google-deepmind/grid-cells' scores.py (both variants, within 0.03), `sargolini`
-// against kavli-ntnu/opexebo 0.7.2 (grid score within 0.05, spacing within 5%), and the SAC's
-// FFT path against its direct reference on the same maps.
+// against kavli-ntnu/opexebo 0.7.2 (grid score within 0.05, spacing within 5%), the `opexebo`
+// border convention against opexebo 0.7.2's border_score on its place_field (within 0.05, the
+// same field count and coverage), and the SAC's FFT path against its direct reference on the
+// same maps.
 #include <cmath>
 #include <fstream>
 #include <string>

@@ -11,13 +11,15 @@ package, it also runs those programs on every map and writes reference.json:
             (the masks of its train.py)
   opexebo:  grid_score(autocorrelation(map)) -> grid score, stats['grid_spacing'] (bins);
             border_score(map, fields_map, fields, 'square') with the fields of place_field(map)
-            at its defaults (as the BNT pipeline does it).
+            at its defaults (as the BNT pipeline does it) -> border score, coverage and the
+            number of fields (add_border_maps: the maps for the border score).
 
 The programs are not part of gridrnn and are not committed; get them with
   git clone https://github.com/google-deepmind/grid-cells      (scores.py)
   git clone https://github.com/kavli-ntnu/opexebo              (opexebo/)
 and copy scores.py and opexebo/ into one folder. Needs numpy, scipy, scikit-image,
-matplotlib (Debian: python3-scipy python3-skimage python3-matplotlib python3-astropy).
+matplotlib (Debian: python3-scipy python3-skimage python3-matplotlib python3-astropy; opexebo
+imports astropy in modules these scores do not use).
 
   /usr/bin/python3 tests/analysis/reference_scores/make_reference.py              # maps only
   /usr/bin/python3 tests/analysis/reference_scores/make_reference.py --sources /tmp/ref \

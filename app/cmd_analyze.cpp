@@ -62,6 +62,9 @@ int run_analyze(const AnalyzeCommand& o) {
   std::printf("results in %s: analysis/ (rate_maps.npy, autocorr.npy, units.csv, analysis.json, ...)%s\n",
               run_dir.string().c_str(), o.no_figures ? "" : ", figures/");
   if (!o.no_figures) std::printf("report: %s\n", (run_dir / "report.html").string().c_str());
+  for (const std::string& stale : run.removed)
+    std::printf("removed the earlier %s%s (it showed the previous analysis; `gridrnn plot %s` draws it anew)\n",
+                stale.c_str(), stale == "figures" ? "/" : "", run_dir.string().c_str());
   return 0;
 }
 
@@ -74,7 +77,9 @@ Registration reg{{"analyze", "Score every unit of a trained run (grid, border, b
                  "override a key of the run's config for this analysis, e.g. analysis.shuffles=20 or "
                  "evaluation.trials=50 (repeatable; config.toml is not changed)")
       ->type_name("SECTION.KEY=VALUE");
-  sub.add_flag("--no-figures", o->no_figures, "write analysis/ only (no figures/ nor report.html)");
+  sub.add_flag("--no-figures", o->no_figures,
+               "write analysis/ only (no figures/ nor report.html; those of an earlier analysis are "
+               "removed)");
   sub.add_flag("--snapshots", o->snapshots,
                "also score every snapshot the run kept (snapshots/update_NNNNNN/, train.snapshot_every), "
                "shuffles included, and write the units per class along training to analysis/snapshots.csv");

@@ -1,6 +1,9 @@
 // `gridrnn config`: check a config file, or describe every key with its default and range.
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -40,6 +43,35 @@ std::vector<io::KeyDoc> unchosen_head_keys(const ConfigCommand& o, const std::ve
   return others;
 }
 
+// The effective config as a complete TOML document: every key the config reads, with its value
+// (given, or the default), under its [section], each after a comment with its meaning and range,
+// so that it serves as a template (read back, it gives the same run).
+std::string full_config(const io::ConfigReader& reader, const RunConfig& config) {
+  const toml::table effective = toml::parse(config.toml);
+  std::vector<std::string> sections;  // in first-read order
+  std::map<std::string, std::vector<const io::KeyDoc*>> keys;
+  for (const auto& key : reader.described()) {
+    const auto dot = key.key.rfind('.');
+    const std::string section = dot == std::string::npos ? "" : key.key.substr(0, dot);
+    if (!keys.contains(section)) sections.push_back(section);
+    keys[section].push_back(&key);
+  }
+  std::string out = fmt::format(
+      "# gridrnn config: every key of {} with its value (given or default);\n"
+      "# `gridrnn config --describe` lists them, docs/cli.md explains them.\n",
+      reader.source());
+  for (const std::string& section : sections) {
+    out += section.empty() ? "\n" : fmt::format("\n[{}]\n", section);
+    for (const io::KeyDoc* key : keys[section]) {
+      const toml::node* node = effective.at_path(key->key).node();
+      const std::string value = node != nullptr ? io::toml_value_text(*node) : key->fallback;
+      out += fmt::format("# {} ({}; default {})\n{} = {}\n", key->doc, key->range, key->fallback,
+                         key->key.substr(section.empty() ? 0 : section.size() + 1), value);
+    }
+  }
+  return out;
+}
+
 int run_config(const ConfigCommand& o) {
   io::ConfigReader reader = o.config.empty() ? io::ConfigReader::empty("<built-in defaults>")
                                              : io::ConfigReader::from_file(o.config);
@@ -61,7 +93,7 @@ int run_config(const ConfigCommand& o) {
                 "chosen (e.g. `gridrnn config --describe --set arena.shape=\"circle\"`); "
                 "docs/cli.md lists them all.\n");
   }
-  if (o.print) std::printf("%s", config.toml.c_str());
+  if (o.print) std::printf("%s", full_config(reader, config).c_str());
   if (!o.describe && !o.print) {
     std::printf("%s: valid\n", o.config.empty() ? "built-in defaults" : o.config.c_str());
   }
@@ -78,7 +110,9 @@ Registration reg{{"config", "Check a run config, print it with overrides applied
       ->type_name("KEY=VALUE");
   sub.add_flag("--describe", o->describe,
                "list every key read: section.key, type, default, allowed values, meaning");
-  sub.add_flag("--print", o->print, "print the effective config (file + overrides) as TOML");
+  sub.add_flag("--print", o->print,
+               "print the effective config (file + overrides) as TOML, every key with its value or "
+               "default and a comment: without --config, a template of the built-in defaults");
   return [o]() { return run_config(*o); };
 }}};
 

@@ -1,5 +1,8 @@
 // gridrnn predict: runs a saved network on given inputs and writes its outputs and activities.
+#include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -11,6 +14,9 @@
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/model/network_io.hpp"
 #include "gridrnn/model/objective.hpp"
+#include "gridrnn/train/trainer.hpp"
+#include "gridrnn/trajectory/inputs_info.hpp"
+#include "run_config.hpp"
 
 namespace {
 
@@ -24,6 +30,66 @@ struct PredictOptions {
   int threads = 0;
 };
 
+// The run folder a network belongs to: RUN/network, RUN/snapshots/update_N (none for a loose folder).
+// Spelled from the path as given (run/network -> run/), for messages.
+std::optional<std::filesystem::path> run_folder_of(const std::filesystem::path& network_dir) {
+  for (const char* up : {"..", "../.."}) {
+    const std::filesystem::path candidate = (network_dir / up).lexically_normal();
+    if (train::is_run_folder(candidate)) return candidate;
+  }
+  return std::nullopt;
+}
+
+// Refuses inputs simulated with another encoding than the network's (speed_angle and velocity are
+// both 2 wide); warns when they cannot be checked, or come from another arena or motion than the
+// network's run trained on.
+void check_inputs_match(const PredictOptions& o, const model::Network& network, std::size_t steps) {
+  const std::filesystem::path info_file = trajectory::inputs_info_path(o.inputs);
+  const std::optional<trajectory::InputsInfo> info = trajectory::read_inputs_info(o.inputs);
+  const std::optional<std::filesystem::path> run = run_folder_of(o.network);
+  const std::string run_config = run ? (*run / "config.toml").string() : std::string();
+  if (!info) {
+    fmt::print(stderr,
+               "warning: '{}' has no '{}' beside it (written by `gridrnn simulate`), so its input "
+               "encoding could not be checked; network '{}' expects encoding '{}'{}\n",
+               o.inputs, info_file.filename().string(), o.network, network.encoding,
+               run ? fmt::format(" (`gridrnn simulate --config {}` writes matching inputs)", run_config) : "");
+    return;
+  }
+  if (network.encoding.empty()) {
+    fmt::print(stderr, "warning: network '{}' does not record its input encoding; '{}' (encoding '{}') "
+               "could not be checked\n", o.network, o.inputs, info->encoding);
+  } else if (info->encoding != network.encoding) {
+    throw_user_error("'{}' was simulated with input encoding '{}' (see '{}') but network '{}' was trained on "
+                     "'{}'; simulate with --encoding {}{}",
+                     o.inputs, info->encoding, info_file.string(), o.network, network.encoding,
+                     network.encoding,
+                     run ? fmt::format(", or with --config {} for the paths the run trains on", run_config) : "");
+  }
+  if (!run) return;
+  std::vector<std::string> differences;
+  try {
+    const app::RunConfig config = app::read_run_config(run_config, {});
+    differences = trajectory::path_differences(*info, config.experiment.arena, config.experiment.motion);
+    const auto trained_steps = static_cast<std::size_t>(config.experiment.task.steps);
+    if (steps > trained_steps)
+      differences.push_back(fmt::format("{} steps per path vs task.steps = {} (its error grows beyond "
+                                        "the length it was trained on)", steps, trained_steps));
+  } catch (const UserError& error) {
+    fmt::print(stderr, "warning: could not compare the paths of '{}' with the training paths of '{}': {}\n",
+               o.inputs, run->string(), error.what());
+    return;
+  }
+  if (differences.empty()) return;
+  std::string list;
+  for (const auto& d : differences) list += fmt::format("{}{}", list.empty() ? "" : "; ", d);
+  fmt::print(stderr,
+             "warning: the paths of '{}' differ from those network '{}' was trained on ({}): {}; its "
+             "predictions there test generalization (`gridrnn simulate --config {}` gives the "
+             "training paths)\n",
+             o.inputs, o.network, run_config, list, run_config);
+}
+
 int run_predict(const PredictOptions& o) {
   set_thread_count(o.threads);
   const model::Network network = model::load_network(o.network);
@@ -34,6 +100,7 @@ int run_predict(const PredictOptions& o) {
                      "values of encoding '{}' that network '{}' was trained with",
                      o.inputs, io::shape_string(input_array.shape), N_in, N_in, network.encoding, o.network);
   const std::size_t T = input_array.shape[0], B = input_array.shape[1];
+  check_inputs_match(o, network, T);
   std::vector<float> inputs(input_array.values.begin(), input_array.values.end());
   std::vector<float> starts;
   const model::InitialState initial = network.options.initial_state;
@@ -69,7 +136,8 @@ int run_predict(const PredictOptions& o) {
   io::write_npy(out / "outputs.npy", std::span<const float>(outputs), {T, B, model::kOutputs});
   io::write_npy(out / "activities.npy", std::span<const float>(activities), {T, B, options.units});
   out.commit();
-  fmt::print("wrote {}/outputs.npy ({}, {}, 2) and activities.npy ({}, {}, {}){}\n", o.out, T, B, T, B,
+  fmt::print("wrote {} ({}, {}, 2) and activities.npy ({}, {}, {}){}\n",
+             (std::filesystem::path(o.out) / "outputs.npy").string(), T, B, T, B,
              options.units, o.noise ? fmt::format(" with noise SD {} (seed {})", network.options.noise_sd, o.seed) : "");
   return 0;
 }
@@ -78,7 +146,8 @@ gridrnn::app::Registration reg{{"predict", "Run a saved network on given inputs;
                                 [](CLI::App& sub) -> gridrnn::app::Runner {
   auto o = std::make_shared<PredictOptions>();
   sub.add_option("--network", o->network, "Network folder (network.json, W_in.npy, ...)")->required();
-  sub.add_option("--inputs", o->inputs, "Inputs, NPY (T, B, N_in) float: I[t] drives step t")->required();
+  sub.add_option("--inputs", o->inputs, "Inputs, NPY (T, B, N_in) float: I[t] drives step t. Their encoding is checked against the "
+                 "network's with X.json beside X.npy (written by `gridrnn simulate`)")->required();
   sub.add_option("--starts", o->starts, "Start positions, NPY (B, 2); only for networks with initial_state = from_position or from_place_code");
   sub.add_option("--out", o->out, "Output folder (created; must not exist or be empty unless --force)")->required();
   sub.add_flag("--noise", o->noise, "Add the unit noise xi the network was trained with (default: none)");

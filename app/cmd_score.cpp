@@ -37,10 +37,12 @@ struct ScoredMap {
   analysis::GridScores grid;
   analysis::BandScore band;
   analysis::BorderScore border;
+  int exponent = 0;  // map = file's map x 2^-exponent (see load_maps)
 };
 
 // Loads every map of every file, refusing anything that is not a 2D map or a 3D stack of maps,
-// and maps without a single finite bin; infinite values are refused too (NaN = unvisited).
+// and maps without a single finite bin; infinite values are refused too (NaN = unvisited). Each
+// map is scaled by a power of two to a largest magnitude in [1, 2) (the scores are scale-free).
 std::vector<ScoredMap> load_maps(const std::vector<std::string>& files) {
   std::vector<ScoredMap> maps;
   for (const std::string& file : files) {
@@ -73,6 +75,17 @@ std::vector<ScoredMap> load_maps(const std::vector<std::string>& files) {
       if (entry.map.finite_count() == 0) {
         throw_user_error("'{}' map {} is all NaN: no visited bin to score", file, unit);
       }
+      // The scores do not depend on a map's scale, but their sums of squares overflow beyond
+      // ~1e150 and their "constant map" floor (1e-12) swallows maps of tiny rates: every map is
+      // scaled by a power of two (exact) so that its largest magnitude lies in [1, 2).
+      double magnitude = 0.0;
+      for (const double v : entry.map.values) {
+        if (std::isfinite(v)) magnitude = std::max(magnitude, std::abs(v));
+      }
+      if (magnitude > 0.0) {
+        entry.exponent = std::ilogb(magnitude);
+        for (double& v : entry.map.values) v = std::ldexp(v, -entry.exponent);
+      }
       maps.push_back(std::move(entry));
     }
   }
@@ -101,7 +114,14 @@ int run_score(const ScoreOptions& options) {
     m.grid = analysis::GridScorer(m.map.bins_x, m.map.bins_y, convention, variant).score(sac);
     m.grid.spacing_bins *= extent.bin_width_x(m.map.bins_x);  // now in arena units
     m.band = analysis::band_score(m.map, extent);
-    m.border = analysis::border_score(m.map, arena, border_options);
+    if (border_options.convention == analysis::BorderConvention::kOpexebo) {
+      // opexebo's field search has absolute thresholds (1 Hz peak, 0.1 Hz mean): the rates as given.
+      analysis::Map2D rates = m.map;
+      for (double& v : rates.values) v = std::ldexp(v, m.exponent);
+      m.border = analysis::border_score(rates, arena, border_options);
+    } else {
+      m.border = analysis::border_score(m.map, arena, border_options);
+    }
   });
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();

@@ -23,6 +23,9 @@
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
 #include "gridrnn/dist/mpi.hpp"
+#include "gridrnn/io/config.hpp"
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/train/checkpoint.hpp"
 #include "gridrnn/train/trainer.hpp"
 #include "run_config.hpp"
 
@@ -40,8 +43,13 @@ struct TrainCommand {
   bool force = false;
   std::int64_t until = 0;
   bool until_given = false;
+  std::int64_t updates = 0;  // --updates N (with --resume)
+  bool updates_given = false;
   int threads = 0;
 };
+
+// The range of [train] updates (TrainOptions::from_config).
+constexpr std::int64_t kMaxUpdates = 100'000'000;
 
 // --until must lie past the updates already done and within [train] updates: refused otherwise,
 // before anything is written (no silent capping, no "updates 3..1 of 6").
@@ -55,14 +63,79 @@ void check_until(const TrainCommand& o, std::int64_t updates, std::int64_t done,
   }
   if (o.until > updates) {
     throw_user_error("--until {} is past [train] updates = {} in {}; give at most {}, or raise "
-                     "[train] updates to train longer",
-                     o.until, updates, config_name, updates);
+                     "[train] updates to train longer (--resume RUN_DIR --updates {})",
+                     o.until, updates, config_name, updates, o.until);
   }
   if (o.until <= done) {
     throw_user_error("--until {}: the run has already done {} updates; give {} to {}, or leave out "
                      "--until to train to [train] updates = {}",
                      o.until, done, done + 1, updates, updates);
   }
+}
+
+// The value of a dotted key in a config as TOML text; a key the file leaves out has its default.
+std::string key_value_text(const std::string& toml_text, const std::string& key,
+                           const std::vector<io::KeyDoc>& described) {
+  const toml::table table = toml::parse(toml_text);
+  if (const toml::node* node = table.at_path(key).node()) return io::toml_value_text(*node);
+  for (const auto& doc : described) {
+    if (doc.key == key) return doc.fallback;
+  }
+  return "(absent)";
+}
+
+// `--set` with `--resume`: a resumed run keeps its config.toml, so an override may only repeat a
+// value the run already has. A different value is refused, naming the key and both values (a new
+// train.seed would change the validation set and every training path).
+void refuse_changed_keys(const TrainCommand& o, const std::filesystem::path& config_file) {
+  const RunConfig run = read_run_config(config_file.string(), {});
+  io::ConfigReader reader = io::ConfigReader::from_file(config_file);
+  for (const auto& assignment : o.overrides) reader.apply_override(assignment);
+  const RunConfig asked = read_run_config(reader);  // refuses unknown keys and bad values
+  for (const auto& assignment : o.overrides) {
+    std::string key = assignment.substr(0, assignment.find('='));
+    key.erase(0, key.find_first_not_of(" \t"));
+    key.erase(key.find_last_not_of(" \t") + 1);
+    const std::string had = key_value_text(run.toml, key, reader.described());
+    const std::string wants = key_value_text(asked.toml, key, reader.described());
+    if (had == wants) continue;
+    if (key == "train.seed") {
+      throw_user_error("--set train.seed={} with --resume: the run in '{}' has train.seed = {} "
+                       "({}), and a resumed run cannot change it: the seed keys the validation "
+                       "set and every training path; leave out --set, or start a new run with "
+                       "--out",
+                       wants, o.resume, had, config_file.string());
+    }
+    throw_user_error("--set {}={} with --resume: the run in '{}' has {} = {} ({}), and a resumed "
+                     "run keeps its config; {}",
+                     key, wants, o.resume, key, had, config_file.string(),
+                     key == "train.updates"
+                         ? fmt::format("to train to {} updates give --updates {}", wants, wants)
+                         : std::string("start a new run with --out to change it"));
+  }
+  // Every key repeats the run's value (given or default): nothing changes, nothing is written.
+}
+
+// `--resume RUN_DIR --updates N`: sets [train] updates of the run to N in RUN_DIR/config.toml
+// (atomically, and only after every check passed). N below the updates already done is refused.
+void amend_run_config(const TrainCommand& o, const std::filesystem::path& run_dir) {
+  const std::filesystem::path config_file = run_dir / "config.toml";
+  if (!o.overrides.empty()) refuse_changed_keys(o, config_file);
+  if (!o.updates_given) return;
+  const std::int64_t done = train::read_checkpoint(run_dir / "checkpoint.bin").updates_done;
+  if (o.updates < 1 || o.updates > kMaxUpdates) {
+    throw_user_error("--updates {}: give the number of updates to train in all, a whole number "
+                     "from {} (the updates already done) to {}",
+                     o.updates, std::max<std::int64_t>(done, 1), kMaxUpdates);
+  }
+  if (o.updates < done) {
+    throw_user_error("--updates {}: the run in '{}' has already done {} updates; give at least {}",
+                     o.updates, o.resume, done, done);
+  }
+  const RunConfig amended =
+      read_run_config(config_file.string(), {fmt::format("train.updates={}", o.updates)});
+  check_until(o, o.updates, done, config_file.string());
+  if (amended.toml != io::read_file(config_file)) io::write_file_atomic(config_file, amended.toml);
 }
 
 constexpr const char* kLockFile = ".train.lock";
@@ -202,6 +275,9 @@ int run_train(const TrainCommand& o) {
   // Rank 0 holds the lock for the whole job; the other ranks fail with it.
   std::unique_ptr<RunLock> lock;
   on_root_for_all(session, "lock", run_dir, [&] { lock = std::make_unique<RunLock>(run_dir); });
+  if (!o.resume.empty() && (o.updates_given || !o.overrides.empty())) {
+    on_root_for_all(session, "update", run_dir, [&] { amend_run_config(o, run_dir); });
+  }
   io::ConfigReader reader = io::ConfigReader::from_file(run_dir / "config.toml");
   const RunConfig config = read_run_config(reader);
   train::TrainerHooks hooks;
@@ -269,7 +345,8 @@ Registration reg{{"train", "Train a network to path-integrate (Hessian-free or A
       ->type_name("FILE");
   sub.add_option("--set", o->overrides,
                  "override one config key, e.g. --set train.updates=50 --set arena.shape=\"hexagon\" "
-                 "(value in TOML syntax); repeatable")
+                 "(value in TOML syntax); repeatable. With --resume only the run's own values are "
+                 "accepted (a resumed run keeps its config.toml)")
       ->type_name("KEY=VALUE");
   auto* out = sub.add_option("--out", o->out, "new run folder (absent or empty)")->type_name("RUN_DIR");
   auto* resume = sub.add_option("--resume", o->resume,
@@ -277,14 +354,20 @@ Registration reg{{"train", "Train a network to path-integrate (Hessian-free or A
                                 "config.toml")
                      ->type_name("RUN_DIR");
   auto* force = sub.add_flag("--force", o->force, "replace an existing run folder given by --out");
+  auto* updates = sub.add_option("--updates", o->updates,
+                                 "with --resume: train to N updates in all, setting [train] updates "
+                                 "= N in RUN_DIR/config.toml (N at least the updates already done)")
+                      ->type_name("N")
+                      ->needs(resume);
   out->excludes(resume);
-  resume->excludes("--config")->excludes("--set")->excludes(force);
+  resume->excludes("--config")->excludes(force);
   auto* until = sub.add_option("--until", o->until,
                  "stop after this many updates in all (checkpoint written; resume later); default: "
                  "[train] updates (from the updates done + 1 to [train] updates)");
   add_threads_option(sub, o->threads);
-  return [o, out, resume, until]() {
+  return [o, out, resume, until, updates]() {
     o->until_given = until->count() > 0;
+    o->updates_given = updates->count() > 0;
     if (out->count() == 0 && resume->count() == 0) {
       throw_user_error("train needs --out RUN_DIR (a new run) or --resume RUN_DIR");
     }

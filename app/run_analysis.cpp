@@ -310,6 +310,21 @@ AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>&
   write_extra_arrays(analysis_dir, run.evaluation, kept, config, network);
   if (figures) run.drawn = draw_run(run_dir, analysis_dir, out.staging(), config);
   out.commit();
+  if (!figures) {
+    // figures/ and report.html of an earlier analysis (gridrnn's own: analyze and plot replace them
+    // whole) would show other scores beside the new analysis/.
+    std::error_code ec;
+    for (const char* stale : {"figures", "report.html"}) {
+      if (!fs::exists(run_dir / stale, ec)) continue;
+      fs::remove_all(run_dir / stale, ec);
+      if (ec) {
+        throw_user_error("analysis/ in '{}' is new, but the earlier {} could not be removed ({}); "
+                         "remove it by hand, or redraw it with `gridrnn plot {}`",
+                         run_dir.string(), stale, ec.message(), run_dir.string());
+      }
+      run.removed.push_back(stale);
+    }
+  }
   const auto end = std::chrono::steady_clock::now();
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
   run.seconds_network = seconds(start, evaluated);

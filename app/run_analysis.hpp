@@ -74,10 +74,12 @@ struct AnalyzedRun {
   DrawnRun drawn;  // empty without figures
   std::vector<SnapshotClasses> snapshots;  // with snapshots: each snapshot, then the final network
   double seconds_network = 0, seconds_analysis = 0, seconds_files = 0, seconds_snapshots = 0;
+  std::vector<std::string> removed;  // without figures: the earlier figures/, report.html removed
 };
 
 // The whole `gridrnn analyze RUN_DIR`: evaluate network/, score, then write analysis/ (+ figures/
-// and report.html when figures) into run_dir in one step that leaves nothing half-written. With
+// and report.html when figures; without, those of an earlier analysis are removed, so none shows
+// other scores than analysis/) into run_dir in one step that leaves nothing half-written. With
 // snapshots, every snapshot is scored too (shuffles included) and analysis/snapshots.csv gets one
 // row per snapshot and one for the final network (UserError if the run kept no snapshot).
 AnalyzedRun analyze_run(const std::filesystem::path& run_dir, const std::vector<std::string>& overrides,

@@ -29,7 +29,7 @@ echo "== analyzing runs/quick (rate maps, scores, shuffle nulls, classes, figure
 "$gridrnn" analyze runs/quick
 
 echo
-echo "simulated paths: $(pwd)/$demo/<shape>/ (positions.npy, headings.npy, speeds.npy, inputs.npy)"
+echo "simulated paths: $(pwd)/$demo/<shape>/ (positions.npy, headings.npy, speeds.npy, inputs.npy, inputs.json)"
 pictures=$(find "$demo" -name '*.png' | sort)
 if [[ -n "$pictures" ]]; then
   echo "pictures (paths over the arena outline, occupancy):"

@@ -27,6 +27,22 @@ inline CommandResult run_gridrnn(const std::string& arguments) {
   return result;
 }
 
+// The same, killed after `seconds` (coreutils timeout -s KILL: status 137 then), for a test that
+// must fail rather than hang when a command runs on that should have stopped.
+inline CommandResult run_gridrnn_within(int seconds, const std::string& arguments) {
+  std::string command = "timeout -s KILL ";
+  command.append(std::to_string(seconds)).append(" ").append(GRIDRNN_BINARY).append(" ");
+  command.append(arguments).append(" 2>&1");
+  CommandResult result;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) result.output += buffer;
+  const int raw = ::pclose(pipe);
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return result;
+}
+
 // A fresh empty folder under the system temp dir, removed when the object goes away.
 class TempDir {
  public:

@@ -504,14 +504,24 @@ BandScore BandScorer::score(const Map2D& map) {
   f.transform(values);
   // Least squares of the centred map on (1, cos, sin): explained sum of squares = r^T G^-1 r
   // with r = (0, sum m cos, sum m sin); FFT(m)(f) = sum m exp(-i theta).
-  result.score = -1.0;
-  for (const auto& wave : f.waves) {
+  const auto explained = [&](const Impl::Wave& wave) {
     const double mc = f.spectrum[wave.index][0], ms = -f.spectrum[wave.index][1];
-    const double explained = wave.g_cc * mc * mc + 2 * wave.g_cs * mc * ms + wave.g_ss * ms * ms;
-    if (explained > result.score) {
-      result.score = explained;
+    return wave.g_cc * mc * mc + 2 * wave.g_cs * mc * ms + wave.g_ss * ms * ms;
+  };
+  result.score = -1.0;
+  for (const auto& wave : f.waves) result.score = std::max(result.score, explained(wave));
+  // Waves within 1e-6 (relative) of the best tie: the mirror-image waves of a symmetric lattice
+  // differ only by rounding, which would let a float32 and a float64 copy of a map report
+  // different ones. Of the tied waves, the smallest orientation (then wavelength) is reported.
+  const double tied = result.score - 1e-6 * std::abs(result.score);
+  bool chosen = false;
+  for (const auto& wave : f.waves) {
+    if (!(explained(wave) >= tied)) continue;
+    if (!chosen || wave.orientation_deg < result.orientation_deg ||
+        (wave.orientation_deg == result.orientation_deg && wave.wavelength < result.wavelength)) {
       result.wavelength = wave.wavelength;
       result.orientation_deg = wave.orientation_deg;
+      chosen = true;
     }
   }
   result.score = std::clamp(result.score / total, 0.0, 1.0);

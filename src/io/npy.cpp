@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <string_view>
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/io/files.hpp"
@@ -108,6 +109,14 @@ NpyArray read_npy(const std::filesystem::path& path) {
   const auto fail = [&](const std::string& why) -> void {
     throw_user_error("'{}' is not a valid .npy file: {}", path.string(), why);
   };
+  if (bytes.compare(0, 4, std::string_view("PK\x03\x04", 4)) == 0 ||
+      bytes.compare(0, 4, std::string_view("PK\x05\x06", 4)) == 0) {
+    throw_user_error("'{}' is an .npz file (a zip archive of .npy arrays, as numpy.savez writes), "
+                     "not one .npy array: extract the array first, e.g. with numpy: "
+                     "numpy.save('map.npy', numpy.load('{}')['NAME']) (numpy.load(...).files lists "
+                     "the names)",
+                     path.string(), path.string());
+  }
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) fail("missing the NPY magic");
   const auto major = static_cast<unsigned char>(bytes[6]);
   std::size_t header_length = 0;
@@ -157,6 +166,13 @@ NpyArray read_npy(const std::filesystem::path& path) {
   if (bytes.size() - data_start < count * item) {
     fail(fmt::format("truncated: shape {} needs {} bytes of data, the file has {}",
                      shape_string(array.shape), count * item, bytes.size() - data_start));
+  }
+  if (bytes.size() - data_start > count * item) {
+    fail(fmt::format("{} bytes after the data: shape {} needs {} bytes of data, the file has {} "
+                     "after its header (a file with other data appended, or a header that does not "
+                     "match it)",
+                     bytes.size() - data_start - count * item, shape_string(array.shape),
+                     count * item, bytes.size() - data_start));
   }
   array.values.resize(count);
   const char* raw = bytes.data() + data_start;

@@ -135,7 +135,7 @@ struct CtrnnObjectiveT<S>::Impl {
   AlignedVector<S> U, R, GZ, RU, DY;
   struct Scratch {
     AlignedVector<S> x, A, ring, rate, z, decoded, exp;
-    AlignedVector<float> noise, noise_scratch;
+    AlignedVector<float> noise;
     AlignedVector<S> partial;  // per-chunk parameter gradient
     double sum_position = 0.0, sum_rate = 0.0, sum_decoded = 0.0;
     std::vector<double> sum_cells;  // per cell head
@@ -241,7 +241,6 @@ struct CtrnnObjectiveT<S>::Impl {
       s.decoded.assign(ch.count * kOutputs, S(0));
       s.exp.assign(widest_head(), S(0));
       s.noise.assign(ch.count * N, 0.0f);
-      s.noise_scratch.assign(noise_scratch_size(ch.count, N), 0.0f);
       s.partial.assign(layout.total, S(0));
       s.sum_cells.assign(cell_heads.size(), 0.0);
     });
@@ -406,7 +405,7 @@ struct CtrnnObjectiveT<S>::Impl {
     if (rate_noise && store) std::copy(u_slot(0), u_slot(0) + slice, r_slot(0));
     for (std::size_t t = 0; t < T; ++t) {
       if (noise_sd > 0.0f)
-        generate_noise(noise_seed, update_index, ch.first, ch.count, t, N, noise_sd, s.noise.data(), s.noise_scratch.data());
+        generate_noise(noise_seed, update_index, ch.first, ch.count, t, N, noise_sd, s.noise.data());
       const S* I_t = inputs.data() + ch.first * T * N_in + t * ch.count * N_in;  // (Bc, N_in)
       S* u_next = u_slot(t + 1);
       S* r_next = r_slot(t + 1);

@@ -31,7 +31,7 @@ struct NetworkRunner::Impl {
   AlignedVector<float> ring;    // (2, B, N): u[t] in slot t % 2, as predict() keeps it
   AlignedVector<float> rate;    // (B, N) r = f(x) with rate noise (u = r + xi)
   AlignedVector<float> z;       // (B, N_p) place logits (decoding without a position head)
-  AlignedVector<float> noise, noise_scratch;
+  AlignedVector<float> noise;
   std::size_t step = 0;
   bool started = false;
 
@@ -53,7 +53,6 @@ struct NetworkRunner::Impl {
     A.assign(B * N, 0.0f);
     ring.assign(2 * B * N, 0.0f);
     noise.assign(B * N, 0.0f);
-    noise_scratch.assign(noise_scratch_size(B, N), 0.0f);
     if (model.noise_placement == NoisePlacement::kRate) rate.assign(B * N, 0.0f);
     if (!layout.position && !model.readout.place)
       throw_user_error("NetworkRunner: readout.heads = \"{}\" has no head a position can be decoded from (position or place)",
@@ -112,7 +111,7 @@ void NetworkRunner::advance(std::span<const float> inputs, std::size_t steps, st
   for (std::size_t local = 0; local < steps; ++local, ++m.step) {
     const std::size_t t = m.step;
     if (noise_sd > 0.0f)
-      generate_noise(m.noise_seed, m.noise_index, 0, B, t, N, noise_sd, m.noise.data(), m.noise_scratch.data());
+      generate_noise(m.noise_seed, m.noise_index, 0, B, t, N, noise_sd, m.noise.data());
     float* u_next = m.u_slot(t + 1);
     float* r_next = m.rate.empty() ? u_next : m.rate.data();
     detail::forward_step(m.u_slot(t), u_next, r_next, m.x.data(), m.A.data(), noise_sd > 0.0f ? m.noise.data() : nullptr,

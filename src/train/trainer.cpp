@@ -117,6 +117,10 @@ struct Trainer::Impl {
     c.updates_done = updates_done;
     c.optimizer = optimizer_name(experiment.train.optimizer);
     c.theta = theta;
+    // The seed the run trains with, in two exact halves (a double holds 53 bits): a resume
+    // refuses a config.toml whose train.seed was edited (another validation set and paths).
+    c.scalars["train_seed_high"] = static_cast<double>(experiment.train.seed >> 32);
+    c.scalars["train_seed_low"] = static_cast<double>(experiment.train.seed & 0xffffffffu);
     if (hessian_free) {
       c.scalars["lambda"] = hessian_free->state().lambda;
       c.scalars["updates"] = static_cast<double>(hessian_free->state().updates);
@@ -140,6 +144,18 @@ struct Trainer::Impl {
       throw_user_error("checkpoint in '{}' holds {} parameters but the network of config.toml "
                        "has {}; restore the run's config.toml",
                        run_dir.string(), c.theta.size(), objective.num_parameters());
+    }
+    const auto high = c.scalars.find("train_seed_high"), low = c.scalars.find("train_seed_low");
+    if (high != c.scalars.end() && low != c.scalars.end()) {  // absent in older checkpoints
+      const std::uint64_t trained = (static_cast<std::uint64_t>(high->second) << 32) |
+                                    static_cast<std::uint64_t>(low->second);
+      if (trained != experiment.train.seed) {
+        throw_user_error("config.toml in '{}' has train.seed = {}, but the run was trained with "
+                         "train.seed = {} (checkpoint.bin): the seed keys the validation set and "
+                         "every training path, so a resumed run cannot change it; restore "
+                         "train.seed = {} in config.toml, or start a new run with --out",
+                         run_dir.string(), experiment.train.seed, trained, trained);
+      }
     }
     const auto scalar = [&](const char* name) {
       const auto it = c.scalars.find(name);

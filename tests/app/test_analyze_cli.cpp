@@ -133,6 +133,23 @@ TEST_F(AnalyzeCli, SameRunGivesTheSameAnalysisWithOneAndTwoThreads) {
   }
 }
 
+TEST_F(AnalyzeCli, NoFiguresRemovesTheFiguresAndReportOfAnEarlierAnalysis) {
+  const fs::path run = copy_run();
+  ASSERT_EQ(run_gridrnn("analyze " + run.string()).status, 0);
+  ASSERT_TRUE(fs::exists(run / "report.html"));
+  const auto again = run_gridrnn("analyze --no-figures --set analysis.shuffles=2 " + run.string());
+  ASSERT_EQ(again.status, 0) << again.output;
+  // They showed the first analysis' scores beside the new analysis/.
+  EXPECT_FALSE(fs::exists(run / "figures"));
+  EXPECT_FALSE(fs::exists(run / "report.html"));
+  EXPECT_NE(again.output.find("removed the earlier figures/"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("removed the earlier report.html"), std::string::npos) << again.output;
+  EXPECT_TRUE(fs::exists(run / "analysis" / "units.csv"));
+  // `gridrnn plot` draws them anew from the new analysis.
+  EXPECT_EQ(run_gridrnn("plot " + run.string()).status, 0);
+  EXPECT_TRUE(fs::exists(run / "report.html"));
+}
+
 // The start transient: the scored samples are exactly the steps t >= skip_steps of every path, in
 // trial-major order (same network, same evaluation paths and noise with and without skipping).
 TEST_F(AnalyzeCli, SkipStepsLeavesOutTheFirstStepsOfEveryPath) {

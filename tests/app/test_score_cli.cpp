@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../analysis/analysis_test_maps.hpp"
+#include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "test_helpers.hpp"
 
@@ -67,6 +68,29 @@ TEST(ScoreCli, BorderConventionOpexeboGivesOpexebosNumbers) {
   EXPECT_NE(help.output.find("opexebo 0.7.2 (commit 41bea83) border_score"), std::string::npos) << help.output;
 }
 
+// The scores are scale-free: a map times 1e300 (whose squares overflow) or 1e-300 (below the
+// constant-map floor) scores like the map itself, not all NaN.
+TEST(ScoreCli, MapsOfAnyScaleScoreAlike) {
+  testing::TempDir dir;
+  const auto hex = hexagonal_map(0.2, 0.55);
+  std::vector<double> stack = hex.values;
+  for (const double scale : {1e300, 1e-300, 37.5}) {
+    for (const double v : hex.values) stack.push_back(v * scale);
+  }
+  io::write_npy(dir / "scaled.npy", std::span<const double>(stack), {4, 20, 20});
+  const auto result = testing::run_gridrnn("score " + (dir / "scaled.npy").string() + " --json");
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto json = nlohmann::json::parse(result.output);
+  ASSERT_EQ(json.size(), 4u);
+  for (std::size_t m = 1; m < 4; ++m) {
+    for (const char* key : {"grid_score_60", "grid_score_90", "grid_spacing", "band_score",
+                            "band_wavelength", "border_score"}) {
+      ASSERT_TRUE(json[m][key].is_number()) << m << " " << key << ": " << json[m][key];
+      EXPECT_NEAR(json[m][key].get<double>(), json[0][key].get<double>(), 1e-9) << m << " " << key;
+    }
+  }
+}
+
 TEST(ScoreCli, BadInputsExitTwoNamingTheFile) {
   testing::TempDir dir;
   std::vector<double> line(20, 1.0);
@@ -75,6 +99,10 @@ TEST(ScoreCli, BadInputsExitTwoNamingTheFile) {
   io::write_npy(dir / "empty.npy", std::span<const double>(empty), {20, 20});
   std::vector<double> four_d(2 * 2 * 10 * 10, 1.0);
   io::write_npy(dir / "fourd.npy", std::span<const double>(four_d), {2, 2, 10, 10});
+  // Trailing bytes after the data (e.g. another array appended), and an .npz archive.
+  io::write_npy(dir / "ok.npy", std::span<const double>(empty), {20, 20});
+  io::write_file_atomic(dir / "trailing.npy", io::read_file(dir / "ok.npy") + "tail");
+  io::write_file_atomic(dir / "maps.npz", std::string("PK\x03\x04\x14\0\0\0", 8) + "maps.npy");
   const std::size_t entries = dir.entry_count();
   struct Case {
     std::string arguments, expected;
@@ -87,6 +115,10 @@ TEST(ScoreCli, BadInputsExitTwoNamingTheFile) {
       {(dir / "empty.npy").string() + " --convention bnt", "bnt"},
       {(dir / "line.npy").string() + " --border-convention bnt", "--border-convention"},
       {(dir / "line.npy").string() + " --extent 1 0 0 1", "extent"},
+      {(dir / "trailing.npy").string(),
+       "trailing.npy' is not a valid .npy file: 4 bytes after the data: shape (20, 20) needs 3200 "
+       "bytes of data, the file has 3204"},
+      {(dir / "maps.npz").string(), "maps.npz' is an .npz file (a zip archive of .npy arrays"},
   };
   for (const auto& c : cases) {
     const auto result = testing::run_gridrnn("score " + c.arguments);

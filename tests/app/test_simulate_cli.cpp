@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "gridrnn/io/files.hpp"
@@ -123,14 +125,92 @@ TEST(SimulateCli, BadInputExitsWithStatus2NamingTheProblemAndWritesNothing) {
     replace("RAT", (dir / "rat.csv").string());
     replace("MISSING", (dir / "missing").string());
     const std::size_t before = dir.entry_count();
-    const auto r = run_gridrnn("simulate --steps 10 --trials 2 " + flags + " --out " +
-                               (dir / "out").string());
+    // --steps and --trials do not apply to a recorded path (refused with it).
+    const std::string sizes =
+        flags.find("--recorded") == std::string::npos ? "--steps 10 --trials 2 " : "";
+    const auto r = run_gridrnn("simulate " + sizes + flags + " --out " + (dir / "out").string());
     EXPECT_EQ(r.status, 2) << flags << "\n" << r.output;
     for (const auto& e : c.expected) {
       EXPECT_NE(r.output.find(e), std::string::npos) << "expected '" << e << "' in: " << r.output;
     }
     EXPECT_EQ(dir.entry_count(), before) << "something was written for " << flags;
   }
+}
+
+TEST(SimulateCli, RecordedPathFromASpreadsheetOrRWithACornerOrigin) {
+  TempDir dir;
+  // Excel's "CSV UTF-8" (a byte-order mark) and R's write.csv(row.names = FALSE) (quoted header).
+  io::write_file_atomic(dir / "bom.csv", "\xEF\xBB\xBFt,x,y\n0,0,0\n1,0.1,0\n2,0.1,0.1\n");
+  io::write_file_atomic(dir / "r.csv", "\"t\",\"x\",\"y\"\n0,0,0\n1,0.1,0\n2,0.1,0.1\n");
+  for (const char* file : {"bom.csv", "r.csv"}) {
+    const auto r = run_gridrnn("simulate --recorded " + (dir / file).string() + " --out " +
+                               (dir / (std::string(file) + ".out")).string());
+    ASSERT_EQ(r.status, 0) << file << ": " << r.output;
+    EXPECT_EQ(io::read_npy(dir / (std::string(file) + ".out") / "speeds.npy").shape,
+              (std::vector<std::size_t>{2, 1}));
+  }
+  // Centimetres from the box's corner: refused with the span and --origin named; accepted with
+  // --origin and the box's size in the same units.
+  io::write_file_atomic(dir / "cm.csv", "x,y\n20,30\n25,30\n80,70\n");
+  const auto outside = run_gridrnn("simulate --recorded " + (dir / "cm.csv").string() + " --out " +
+                                   (dir / "no").string());
+  EXPECT_EQ(outside.status, 2) << outside.output;
+  EXPECT_NE(outside.output.find("the points span x in [20, 80], y in [30, 70]"), std::string::npos)
+      << outside.output;
+  EXPECT_NE(outside.output.find("--origin X,Y"), std::string::npos) << outside.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "no"));
+  io::write_file_atomic(dir / "box.toml", "[arena]\nside = 100\n");
+  const auto centred = run_gridrnn("simulate --config " + (dir / "box.toml").string() +
+                                   " --recorded " + (dir / "cm.csv").string() +
+                                   " --origin 50,50 --out " + (dir / "cm").string());
+  ASSERT_EQ(centred.status, 0) << centred.output;
+  const auto positions = io::read_npy(dir / "cm" / "positions.npy");
+  ASSERT_EQ(positions.values.size(), 6u);
+  EXPECT_EQ(positions.values[0], -30.0);
+  EXPECT_EQ(positions.values[1], -20.0);
+  const auto bad_origin = run_gridrnn("simulate --recorded " + (dir / "cm.csv").string() +
+                                      " --origin 50 --out " + (dir / "bad").string());
+  EXPECT_EQ(bad_origin.status, 2) << bad_origin.output;
+  EXPECT_NE(bad_origin.output.find("--origin '50'"), std::string::npos) << bad_origin.output;
+}
+
+TEST(SimulateCli, RecordedPathWarnsOfIrregularTimesAndJumpsOnStderr) {
+  TempDir dir;
+  std::string text = "t,x,y\n";
+  for (int k = 0; k < 60; ++k) {
+    const double t = 0.02 * k + (k >= 30 ? 0.2 : 0.0);  // one gap of 0.22 s
+    const double x = k == 45 ? 0.9 : 0.01 * k - 0.3, y = k == 45 ? -0.9 : 0.0;  // one glitch
+    text += std::to_string(t) + "," + std::to_string(x) + "," + std::to_string(y) + "\n";
+  }
+  io::write_file_atomic(dir / "rat.csv", text);
+  const std::string command = std::string(GRIDRNN_BINARY) + " simulate --recorded " +
+                              (dir / "rat.csv").string() + " --out " + (dir / "out").string() +
+                              " 2>" + (dir / "err.txt").string() + " >/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string err = io::read_file(dir / "err.txt");
+  EXPECT_NE(err.find("warning: recorded path '" + (dir / "rat.csv").string() +
+                     "': 1 of 59 time steps are irregular"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("worst: lines 31 -> 32"), std::string::npos) << err;
+  EXPECT_NE(err.find("2 of 59 steps jump"), std::string::npos) << err;
+}
+
+TEST(SimulateCli, SimulationFlagsWithARecordedPathAreRefusedNotIgnored) {
+  TempDir dir;
+  io::write_file_atomic(dir / "rat.csv", "x,y\n0,0\n0.1,0\n");
+  for (const char* flag : {"--steps 100", "--trials 3", "--seed 4", "--motion rodent"}) {
+    const auto r = run_gridrnn("simulate --recorded " + (dir / "rat.csv").string() + " " + flag +
+                               " --out " + (dir / "out").string());
+    EXPECT_EQ(r.status, 2) << flag << ": " << r.output;
+    const std::string name = std::string(flag).substr(0, std::string(flag).find(' '));
+    EXPECT_NE(r.output.find(name + " does not apply with --recorded"), std::string::npos)
+        << r.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "out")) << flag;
+  }
+  const auto origin = run_gridrnn("simulate --origin 1,1 --out " + (dir / "out").string());
+  EXPECT_EQ(origin.status, 2) << origin.output;
+  EXPECT_NE(origin.output.find("--origin requires --recorded"), std::string::npos) << origin.output;
 }
 
 TEST(SimulateCli, RefusesANonEmptyOutputFolder) {

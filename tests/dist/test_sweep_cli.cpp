@@ -184,9 +184,11 @@ TEST(SweepCli, AnalyzesFinishedRunsOnARerunAndMarksAFailedAnalysisFailed) {
   EXPECT_EQ(table.at("seed=1").at("units"), "");
   EXPECT_FALSE(std::filesystem::exists(out / "seed=1" / "analysis"));
 
-  // Again with analysis (no figures): seed=1 is analyzed without training; seed=2, whose network
-  // file is gone, fails in its analysis: failed, with a message that says so and names the file.
-  std::filesystem::remove(out / "seed=2" / "network" / "W_rec.npy");
+  // Again with analysis (no figures): seed=1 is analyzed without training; seed=2 fails in its
+  // analysis, because a file stands where its analysis/ folder would go (a damaged network/ would
+  // not do: training rebuilds it from checkpoint.bin): failed, with a message that says so and
+  // names the path, and the file is left as it was.
+  io::write_file_atomic(out / "seed=2" / "analysis", "not a folder\n");
   io::write_file_atomic(dir / "sweep.toml", "base = \"base.toml\"\nseeds = [1, 2]\nfigures = false\n");
   const auto analyzed = run_gridrnn("sweep " + sweep + " --out " + out.string() + " --threads 1");
   EXPECT_EQ(analyzed.status, 1) << analyzed.output;
@@ -198,10 +200,12 @@ TEST(SweepCli, AnalyzesFinishedRunsOnARerunAndMarksAFailedAnalysisFailed) {
   const auto& failed = table2.at("seed=2");
   EXPECT_EQ(failed.at("status"), "failed");
   EXPECT_EQ(failed.at("message").rfind("analysis: ", 0), 0u) << failed.at("message");
-  EXPECT_NE(failed.at("message").find("W_rec.npy"), std::string::npos) << failed.at("message");
+  EXPECT_NE(failed.at("message").find("'analysis'"), std::string::npos) << failed.at("message");
   EXPECT_EQ(failed.at("updates_done"), "2") << "the training part of a run whose analysis failed is kept";
   EXPECT_EQ(failed.at("n_irregular"), "");
-  EXPECT_FALSE(std::filesystem::exists(out / "seed=2" / "analysis")) << "nothing half-written";
+  EXPECT_EQ(io::read_file(out / "seed=2" / "analysis"), "not a folder\n") << "nothing half-written";
+  for (const auto& entry : std::filesystem::directory_iterator(out))
+    EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos) << entry.path() << " left behind";
 
   // An analysis that could only fail (400 evaluation samples, min_shift 500) fails before training.
   io::write_file_atomic(dir / "early.toml", "base = \"base.toml\"\nfigures = false\n[set]\n\"analysis.min_shift\" = 500\n");

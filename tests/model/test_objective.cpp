@@ -3,10 +3,12 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
 #include "gridrnn/model/gradient_check.hpp"
+#include "gridrnn/model/noise.hpp"
 #include "gridrnn/model/objective.hpp"
 #include "model/detail/reference.hpp"
 #include "model_test_data.hpp"
@@ -171,6 +173,38 @@ TEST(Objective, NoiseIsReplayableAndKeyedByUpdate) {
   const double a = quiet.value(p.theta);
   quiet.set_minibatch(other);
   EXPECT_EQ(quiet.value(p.theta), a);
+}
+
+// A trial's noise must be the same bits whether it is made alone (the reference forward pass),
+// in a chunk of trials (the objective: chunks follow the curvature batch) or in the whole
+// minibatch (predict); for unit counts that fill a tile exactly, leave a partial one, or span two.
+TEST(Noise, ATrialsValuesDoNotDependOnTheChunkItIsMadeIn) {
+  for (const std::size_t units : {1u, 13u, 100u, 128u, 129u, 300u}) {
+    constexpr std::size_t kTrials = 7;
+    std::vector<float> together(kTrials * units), alone(units);
+    generate_noise(11, 3, 5, kTrials, 4, units, 0.5f, together.data());
+    for (std::size_t r = 0; r < kTrials; ++r) {
+      generate_noise(11, 3, 5 + r, 1, 4, units, 0.5f, alone.data());
+      for (std::size_t i = 0; i < units; ++i)
+        ASSERT_EQ(alone[i], together[r * units + i]) << "units " << units << ", trial " << r << ", unit " << i;
+    }
+  }
+}
+
+// 0.5 * standard normal: mean and variance of 40,000 values within 4.5 standard errors.
+TEST(Noise, IsGaussianWithTheRequestedSd) {
+  constexpr std::size_t kUnits = 100, kTrials = 400;
+  std::vector<float> xi(kTrials * kUnits);
+  generate_noise(2, 0, 0, kTrials, 7, kUnits, 0.5f, xi.data());
+  double sum = 0.0, sum_sq = 0.0;
+  for (const float v : xi) {
+    sum += v;
+    sum_sq += static_cast<double>(v) * v;
+  }
+  const auto n = static_cast<double>(xi.size());
+  const double mean = sum / n, variance = sum_sq / n - mean * mean;
+  EXPECT_LT(std::abs(mean), 4.5 * 0.5 / std::sqrt(n));
+  EXPECT_LT(std::abs(variance - 0.25), 4.5 * 0.25 * std::sqrt(2.0 / n));
 }
 
 TEST(Objective, WrongSizesAreUserErrors) {

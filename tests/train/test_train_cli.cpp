@@ -265,6 +265,31 @@ checkpoint_every = 2
 learning_rate = 1e-4
 )";
 
+TEST(ConfigCli, PrintWithoutAConfigGivesEveryKeyAsATemplateThatReadsBack) {
+  TempDir dir;
+  auto printed = run_gridrnn("config --print");
+  ASSERT_EQ(printed.status, 0) << printed.output;
+  for (const char* line : {"[arena]\n", "shape = \"square\"\n", "[train]\n", "updates = 1900\n",
+                           "seed = 1\n", "[hessian_free]\n", "[evaluation]\n", "skip_steps = 30\n",
+                           "[readout.position]\n", "# number of updates"}) {
+    EXPECT_NE(printed.output.find(line), std::string::npos) << line << " in:\n" << printed.output;
+  }
+  // Read back, the template is a valid config with the same values.
+  const std::string file = write_config(dir, printed.output, "template.toml");
+  auto valid = run_gridrnn("config --config " + file);
+  EXPECT_EQ(valid.status, 0) << valid.output;
+  auto again = run_gridrnn("config --print --config " + file);
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_EQ(again.output.substr(again.output.find('\n')), printed.output.substr(printed.output.find('\n')));
+  // A config's own and --set values replace the defaults.
+  auto set = run_gridrnn("config --print --config " + write_config(dir, kTinyConfig) +
+                         " --set model.units=20");
+  ASSERT_EQ(set.status, 0) << set.output;
+  EXPECT_NE(set.output.find("\nunits = 20\n"), std::string::npos) << set.output;
+  EXPECT_NE(set.output.find("\nsteps = 40\n"), std::string::npos) << set.output;
+  EXPECT_NE(set.output.find("\nupdates = 6\n"), std::string::npos) << set.output;
+}
+
 TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
   TempDir dir;
   const std::string config = write_config(dir, kTinyPlaceConfig);
@@ -296,15 +321,28 @@ TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
     EXPECT_TRUE(lines[3].contains(key)) << key;
   EXPECT_EQ(lines[3]["position"], 0.0);  // no position head
   EXPECT_TRUE(lines[3].contains("validation_position_rms"));
-  // config.toml edited to another seed would swap the centres under the trained network.
-  std::string edited = io::read_file(run / "config.toml");
+  // config.toml edited to another seed (which would also swap the centres under the trained
+  // network) is refused by the seed the checkpoint holds.
+  const std::string original = io::read_file(run / "config.toml");
+  std::string edited = original;
   const auto at = edited.find("seed = 3");
   ASSERT_NE(at, std::string::npos) << edited;
   edited.replace(at, 8, "seed = 4");
   io::write_file_atomic(run / "config.toml", edited);
   auto refused = run_gridrnn("train --resume " + run.string());
   EXPECT_EQ(refused.status, 2) << refused.output;
-  EXPECT_NE(refused.output.find("place_centres.npy"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("train.seed = 4, but the run was trained with train.seed = 3"),
+            std::string::npos)
+      << refused.output;
+  // Another arena size would too: refused naming the saved centres.
+  edited = original;
+  const auto side = edited.find("side = 2.2");
+  ASSERT_NE(side, std::string::npos) << edited;
+  edited.replace(side, 10, "side = 2.3");
+  io::write_file_atomic(run / "config.toml", edited);
+  auto other_arena = run_gridrnn("train --resume " + run.string());
+  EXPECT_EQ(other_arena.status, 2) << other_arena.output;
+  EXPECT_NE(other_arena.output.find("place_centres.npy"), std::string::npos) << other_arena.output;
 }
 
 TEST(Presets, PlaceCellsConfigIsValidAndHoldsTheReferenceSetup) {
@@ -441,6 +479,83 @@ TEST(TrainCli, UntilOutsideTheUpdatesLeftIsRefusedNamingTheRange) {
   EXPECT_NE(rest.output.find("done after 6 updates"), std::string::npos) << rest.output;
 }
 
+TEST(TrainCli, ResumeWithUpdatesTrainsLongerExactlyAsAStraightRun) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  const std::string run = (dir / "run").string();
+  auto straight = run_gridrnn("train --config " + config + " --set train.updates=8 --out " +
+                              (dir / "straight").string());
+  ASSERT_EQ(straight.status, 0) << straight.output;
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + run).status, 0);
+  auto longer = run_gridrnn("train --resume " + run + " --updates 8");
+  ASSERT_EQ(longer.status, 0) << longer.output;
+  EXPECT_NE(longer.output.find("updates 7..8 of 8"), std::string::npos) << longer.output;
+  EXPECT_EQ(train::read_checkpoint(dir / "run" / "checkpoint.bin").updates_done, 8);
+  // config.toml says what the run now is: a plain resume continues to 8, and the files match a
+  // run that asked for 8 updates from the start.
+  EXPECT_EQ(io::read_file(dir / "run" / "config.toml"), io::read_file(dir / "straight" / "config.toml"));
+  EXPECT_EQ(network_bytes(dir / "run"), network_bytes(dir / "straight"));
+  EXPECT_EQ(metrics(dir / "run").size(), 8u);
+  // Documented in --help.
+  auto help = run_gridrnn("train --help");
+  EXPECT_NE(help.output.find("--updates"), std::string::npos) << help.output;
+}
+
+TEST(TrainCli, ResumeWithFewerUpdatesThanDoneOrANewSeedIsRefusedAndChangesNothing) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + run + " --until 4").status, 0);
+  const std::string toml = io::read_file(dir / "run" / "config.toml");
+  const std::string checkpoint = io::read_file(dir / "run" / "checkpoint.bin");
+  auto fewer = run_gridrnn("train --resume " + run + " --updates 3");
+  EXPECT_EQ(fewer.status, 2) << fewer.output;
+  EXPECT_NE(fewer.output.find("--updates 3: the run in '" + run + "' has already done 4 updates; "
+                              "give at least 4"),
+            std::string::npos)
+      << fewer.output;
+  auto zero = run_gridrnn("train --resume " + run + " --updates 0");
+  EXPECT_EQ(zero.status, 2) << zero.output;
+  // --until past the new updates: refused before config.toml is rewritten.
+  auto until = run_gridrnn("train --resume " + run + " --updates 5 --until 7");
+  EXPECT_EQ(until.status, 2) << until.output;
+  EXPECT_NE(until.output.find("--until 7 is past [train] updates = 5"), std::string::npos) << until.output;
+  // --updates belongs to --resume (a new run sets it with --set train.updates=N).
+  auto no_resume = run_gridrnn("train --config " + config + " --out " + (dir / "b").string() +
+                               " --updates 9");
+  EXPECT_EQ(no_resume.status, 2) << no_resume.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "b"));
+  // A new seed would change the validation set: refused naming the key and both values.
+  auto seed = run_gridrnn("train --resume " + run + " --set train.seed=7");
+  EXPECT_EQ(seed.status, 2) << seed.output;
+  EXPECT_NE(seed.output.find("--set train.seed=7 with --resume: the run in '" + run +
+                             "' has train.seed = 1"),
+            std::string::npos)
+      << seed.output;
+  EXPECT_NE(seed.output.find("validation set"), std::string::npos) << seed.output;
+  auto units = run_gridrnn("train --resume " + run + " --set model.units=20");
+  EXPECT_EQ(units.status, 2) << units.output;
+  EXPECT_NE(units.output.find("has model.units = 12"), std::string::npos) << units.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "config.toml"), toml);
+  EXPECT_EQ(io::read_file(dir / "run" / "checkpoint.bin"), checkpoint);
+  // The run's own seed repeated is no change.
+  auto same = run_gridrnn("train --resume " + run + " --set train.seed=1 --until 5");
+  EXPECT_EQ(same.status, 0) << same.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "config.toml"), toml);
+  // A seed edited into config.toml by hand: the checkpoint knows the run's.
+  ASSERT_NE(toml.find("[train]\n"), std::string::npos) << toml;
+  std::string edited = toml;
+  edited.replace(edited.find("[train]\n"), 8, "[train]\nseed = 7\n");
+  io::write_file_atomic(dir / "run" / "config.toml", edited);
+  const std::string resumed_checkpoint = io::read_file(dir / "run" / "checkpoint.bin");
+  auto hand = run_gridrnn("train --resume " + run);
+  EXPECT_EQ(hand.status, 2) << hand.output;
+  EXPECT_NE(hand.output.find("has train.seed = 7, but the run was trained with train.seed = 1"),
+            std::string::npos)
+      << hand.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "checkpoint.bin"), resumed_checkpoint);
+}
+
 TEST(TrainCli, ALogGetsAPlainProgressLineEveryIntervalWithLossAndTimeLeft) {
   TempDir dir;
   const std::string config = write_config(dir, kTinyConfig);
@@ -527,10 +642,21 @@ TEST(TrainCli, ASecondTrainingOfTheSameRunFolderIsRefusedNamingTheFirstsPid) {
     std::error_code ec;
     if (std::filesystem::file_size(dir / "run" / "metrics.jsonl", ec) > 1000 && !ec) break;
   }
-  auto second = run_gridrnn("train --resume " + run);
+  // Time-bounded: with a broken lock the second job would train its 100000 updates (killed after
+  // 30 s: status 137 via timeout -s KILL), and a first job deaf to SIGINT is killed after 30 s.
+  auto second = testing::run_gridrnn_within(30, "train --resume " + run);
   ::kill(child, SIGINT);
   int status = 0;
-  ::waitpid(child, &status, 0);
+  pid_t waited = 0;
+  for (int i = 0; i < 300 && waited == 0; ++i) {
+    waited = ::waitpid(child, &status, WNOHANG);
+    if (waited == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (waited == 0) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+    ADD_FAILURE() << "the first job did not stop within 30 s of SIGINT";
+  }
   EXPECT_EQ(second.status, 2) << second.output;
   EXPECT_NE(second.output.find("in use by another `gridrnn train` (pid " + std::to_string(child) + ")"),
             std::string::npos)

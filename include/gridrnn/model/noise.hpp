@@ -18,10 +18,10 @@ namespace gridrnn::model {
 constexpr std::size_t noise_blocks_per_step(std::size_t units) { return (units + 7) / 8; }
 
 // Writes sd * xi[t] for trials first_trial .. first_trial + trial_count - 1 into
-// out (trial_count, units), row-major. scratch needs noise_scratch_size(trial_count, units) floats.
-std::size_t noise_scratch_size(std::size_t trial_count, std::size_t units);
+// out (trial_count, units), row-major. A trial's values are the same bits whichever chunk of
+// trials it is generated with (see noise.cpp).
 void generate_noise(std::uint64_t seed, std::uint64_t update_index, std::size_t first_trial,
                     std::size_t trial_count, std::size_t step, std::size_t units, float sd,
-                    float* out, float* scratch);
+                    float* out);
 
 }  // namespace gridrnn::model

@@ -59,9 +59,9 @@ std::vector<double> trial_noise(const ModelOptions& model, const MinibatchView& 
   const std::size_t N = model.units, T = batch.steps;
   std::vector<double> noise(T * N, 0.0);
   if (model.noise_sd <= 0.0) return noise;
-  std::vector<float> row(N), scratch(noise_scratch_size(1, N));
+  std::vector<float> row(N);
   for (std::size_t t = 0; t < T; ++t) {
-    generate_noise(batch.noise_seed, batch.update_index, m, 1, t, N, static_cast<float>(model.noise_sd), row.data(), scratch.data());
+    generate_noise(batch.noise_seed, batch.update_index, m, 1, t, N, static_cast<float>(model.noise_sd), row.data());
     for (std::size_t i = 0; i < N; ++i) noise[t * N + i] = row[i];
   }
   return noise;

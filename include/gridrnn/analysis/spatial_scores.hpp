@@ -32,15 +32,17 @@ struct ArenaGeometry {
 };
 
 // Which border score (docs/design.md "Analysis conventions", border score):
-//  - gridrnn: Solstad et al. 2008 with fields = 4-connected bins above field_threshold of the
-//    map's range above its median, at least min_field_fraction of the visited bins; c_M over the
-//    visited bins within one bin of a wall; d_m = field-rate-weighted distance to the nearest wall
-//    over the largest such distance. Offset and scale invariant; any polygon or circle.
+//  - gridrnn (reproduces no program): Solstad et al. 2008 with fields = 4-connected visited bins
+//    above field_threshold of the way from the map's median to its peak, at least
+//    min_field_fraction of the visited bins; c_M over the visited bins within one bin of a wall;
+//    d_m = field-rate-weighted distance to the nearest wall over the largest such distance.
+//    Offset and scale invariant; any polygon or circle.
 //  - opexebo: kavli-ntnu/opexebo 0.7.2 border_score(map, fields of place_field(map), 'square') at
-//    its defaults, -1 included where place_field finds no field (a map without zero bins, or
-//    with peaks within 4 bins of one, has none). Equals opexebo on square arenas (within 0.05 on
-//    tests/analysis/reference_scores); polygons and circles use the same fields with walls and
-//    distances taken from the geometry (see the design notes).
+//    their defaults, -1 included where no field touches a wall (place_field finds none on a map
+//    without zero bins, and none whose peak lies within 4 bins of one). Equals opexebo in
+//    rectangles (to 1e-15 on tests/analysis/reference_scores); polygons and circles use the same
+//    fields (bins outside the arena are not zero bins for the peak test) with walls and distances
+//    taken from the geometry (docs/design.md). Firing rates as given: not scale invariant.
 enum class BorderConvention { kGridrnn, kOpexebo };
 
 // "gridrnn" / "opexebo"; UserError naming the accepted values otherwise.

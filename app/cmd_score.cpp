@@ -24,6 +24,7 @@ struct ScoreOptions {
   std::vector<std::string> files;
   std::string convention = "deepmind";
   std::string variant = "mean";
+  std::string border_convention = "gridrnn";
   std::vector<double> extent = {-1.0, 1.0, -1.0, 1.0};
   bool json = false;
   int threads = 0;
@@ -36,6 +37,7 @@ struct ScoredMap {
   analysis::GridScores grid;
   analysis::BandScore band;
   analysis::BorderScore border;
+  int exponent = 0;  // map = file's map x 2^-exponent (see load_maps)
 };
 
 // Loads every map of every file, refusing anything that is not a 2D map or a 3D stack of maps,
@@ -81,8 +83,8 @@ std::vector<ScoredMap> load_maps(const std::vector<std::string>& files) {
         if (std::isfinite(v)) magnitude = std::max(magnitude, std::abs(v));
       }
       if (magnitude > 0.0) {
-        const int exponent = std::ilogb(magnitude);
-        for (double& v : entry.map.values) v = std::ldexp(v, -exponent);
+        entry.exponent = std::ilogb(magnitude);
+        for (double& v : entry.map.values) v = std::ldexp(v, -entry.exponent);
       }
       maps.push_back(std::move(entry));
     }
@@ -99,6 +101,8 @@ int run_score(const ScoreOptions& options) {
   set_thread_count(options.threads);
   const auto convention = analysis::parse_grid_convention(options.convention);
   const auto variant = analysis::parse_grid_variant(options.variant);
+  analysis::BorderOptions border_options;
+  border_options.convention = analysis::parse_border_convention(options.border_convention);
   const analysis::MapExtent extent{options.extent[0], options.extent[1], options.extent[2], options.extent[3]};
   extent.validate();
   const analysis::ArenaGeometry arena =
@@ -110,7 +114,14 @@ int run_score(const ScoreOptions& options) {
     m.grid = analysis::GridScorer(m.map.bins_x, m.map.bins_y, convention, variant).score(sac);
     m.grid.spacing_bins *= extent.bin_width_x(m.map.bins_x);  // now in arena units
     m.band = analysis::band_score(m.map, extent);
-    m.border = analysis::border_score(m.map, arena);
+    if (border_options.convention == analysis::BorderConvention::kOpexebo) {
+      // opexebo's field search has absolute thresholds (1 Hz peak, 0.1 Hz mean): the rates as given.
+      analysis::Map2D rates = m.map;
+      for (double& v : rates.values) v = std::ldexp(v, m.exponent);
+      m.border = analysis::border_score(rates, arena, border_options);
+    } else {
+      m.border = analysis::border_score(m.map, arena, border_options);
+    }
   });
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
@@ -119,6 +130,7 @@ int run_score(const ScoreOptions& options) {
                      {"unit", m.unit},
                      {"convention", options.convention},
                      {"variant", options.variant},
+                     {"border_convention", options.border_convention},
                      {"grid_score_60", json_value(m.grid.score_60)},
                      {"grid_score_90", json_value(m.grid.score_90)},
                      {"grid_spacing", json_value(m.grid.spacing_bins)},
@@ -148,9 +160,9 @@ int run_score(const ScoreOptions& options) {
   }
   const std::string form = convention == analysis::GridConvention::kDeepmind ? options.variant : "min_max";
   std::printf("# grid scores: %s convention (%s); spacing and wavelength in extent units, extent "
-              "[%g, %g] x [%g, %g]; border score assumes a rectangular arena on that extent\n",
+              "[%g, %g] x [%g, %g]; border score: %s convention, rectangular arena on that extent\n",
               options.convention.c_str(), form.c_str(), extent.xmin, extent.xmax, extent.ymin,
-              extent.ymax);
+              extent.ymax, options.border_convention.c_str());
   return 0;
 }
 
@@ -164,12 +176,21 @@ Registration reg{{"score", "Score 2D rate maps (NPY, NaN = unvisited): grid, ban
                                    "grid-score convention: deepmind = google-deepmind/grid-cells scores.py "
                                    "(commit d1a2304); sargolini = kavli-ntnu/opexebo 0.7.2 grid_score and "
                                    "grid_spacing (the BNT gridness score; score90 is ours). Both equal those "
-                                   "programs on the 38 maps of tests/analysis/reference_scores and read "
+                                   "programs on the 68 maps of tests/analysis/reference_scores and read "
                                    "unvisited bins as 0 in the SAC, as they do")
                         ->check(CLI::IsMember({"deepmind", "sargolini"}))
                         ->capture_default_str();
                     sub.add_option("--variant", options->variant, "deepmind grid-score variant")
                         ->check(CLI::IsMember({"mean", "min_max"}))
+                        ->capture_default_str();
+                    sub.add_option("--border-convention", options->border_convention,
+                                   "border-score convention: opexebo = kavli-ntnu/opexebo 0.7.2 (commit 41bea83) border_score "
+                                   "on the fields of its place_field, both at their defaults (Solstad et al. 2008 as the "
+                                   "BNT computes it), equal to it on the 68 maps of tests/analysis/reference_scores; "
+                                   "-1 where no field touches a wall, and place_field finds none on most maps without "
+                                   "zero bins. gridrnn = ours, reproduces no program: fields above 0.3 of the way from "
+                                   "the map's median to its peak, offset and scale invariant")
+                        ->check(CLI::IsMember({"gridrnn", "opexebo"}))
                         ->capture_default_str();
                     sub.add_option("--extent", options->extent,
                                    "map extent XMIN XMAX YMIN YMAX in arena units (walls of the rectangular arena "

@@ -2,6 +2,7 @@
 // shuffles per unit, 20 x 20 bins, deepmind grid scores, border, band, direction, speed) must
 // take at most 30 s on 2 cores, end to end.
 //   build/release/gridrnn_bench --benchmark_filter=Analysis
+#include <algorithm>
 #include <numbers>
 #include <vector>
 
@@ -109,6 +110,31 @@ void BM_AnalysisBandScoreOneMap(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(scorer.score(map).score);
 }
 BENCHMARK(BM_AnalysisBandScoreOneMap)->Unit(benchmark::kMicrosecond);
+
+// One map's border score in each convention: gridrnn (median baseline, fields by flood fill) on
+// noise, as every shuffle is; opexebo (place_field's adaptive thresholds, about 40 flood fills
+// per peak) on smoothed noise with a silent background, where it finds several fields.
+void BM_AnalysisBorderScoreOneMap(benchmark::State& state) {
+  Map2D map(20, 20, 0.0);
+  Rng rng(4, Stream::kTest, 903, 0);
+  for (double& v : map.values) v = rng.normal();
+  const BorderScorer scorer(ArenaGeometry::rectangle(-1, 1, -1, 1), 20, 20);
+  for (auto _ : state) benchmark::DoNotOptimize(scorer.score(map).score);
+}
+BENCHMARK(BM_AnalysisBorderScoreOneMap)->Unit(benchmark::kMicrosecond);
+
+void BM_AnalysisBorderScoreOneMapOpexebo(benchmark::State& state) {
+  Map2D map(20, 20, 0.0);
+  Rng rng(4, Stream::kTest, 903, 0);
+  for (double& v : map.values) v = rng.normal();
+  Map2D smooth = smooth_map(map, 1.5);
+  for (double& v : smooth.values) v = std::max(0.0, 10.0 * v);
+  BorderOptions options;
+  options.convention = BorderConvention::kOpexebo;
+  const BorderScorer scorer(ArenaGeometry::rectangle(-1, 1, -1, 1), 20, 20, options);
+  for (auto _ : state) benchmark::DoNotOptimize(scorer.score(smooth).score);
+}
+BENCHMARK(BM_AnalysisBorderScoreOneMapOpexebo)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

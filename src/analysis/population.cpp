@@ -70,9 +70,16 @@ AnalysisOptions AnalysisOptions::from_config(const io::ConfigReader& section) {
   o.direction_bin_deg = section.number("direction_bin_deg", o.direction_bin_deg, 1.0, 180.0,
                                        "heading bin width in degrees (must divide 360)");
   o.border.field_threshold = section.number("border_field_threshold", o.border.field_threshold, 0.0, 1.0,
-                                            "border fields: bins above this fraction of the map's range", true);
+                                            "gridrnn border fields: bins above this fraction of the way from the map's "
+                                            "median to its peak",
+                                            true);
+  o.border.convention = parse_border_convention(section.choice(
+      "border_convention", "gridrnn", {"gridrnn", "opexebo"},
+      "border-score convention: gridrnn = ours (fields above 0.3 of the way from the map's median to its peak), "
+      "opexebo = border_score of kavli-ntnu/opexebo 0.7.2 on the fields of its place_field (-1 without a field on a "
+      "wall; docs/design.md)"));
   o.border.min_field_fraction = section.number("border_min_field_fraction", o.border.min_field_fraction, 0.0, 0.99,
-                                               "border fields: minimum area as a fraction of visited bins");
+                                               "gridrnn border fields: minimum area as a fraction of visited bins");
   o.seed = static_cast<std::uint64_t>(section.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max(),
                                                       "seed of the shuffle lags and the smooth-noise null maps"));
   o.smooth_null_maps = static_cast<int>(section.integer(
@@ -125,7 +132,14 @@ UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet
                             score.grid_60 - thresholds.grid_60 >= score.grid_90 - thresholds.grid_90);
     return hexagonal ? UnitClass::kGridHexagonal : UnitClass::kGridSquare;
   }
-  if (passes.border > 0) return UnitClass::kBorder;
+  // Noise maps mostly have no field at all (border score -1), so any map with a field on a wall
+  // beats the border null, bands and ramps included. A border map also has b > 0 (its field
+  // covers more of a wall than its normalized mean distance from the walls: stripes crossing the
+  // arena score -0.3 to 0.2, wall fields 0.65-0.9) and is not a ramp (a plane explains it at
+  // least as well as the best wave, the ramp rule below; a ramp is what a wall field of
+  // infinite width would be, and scores ~0.6).
+  const bool ramp_like = planar_r2 >= score.band;
+  if (passes.border > 0 && score.border > 0 && !ramp_like) return UnitClass::kBorder;
   // One plane wave, unless a plane (no periodicity at all) explains the map as well: a ramp.
   if (passes.band > 0) return planar_r2 >= score.band ? UnitClass::kRamp : UnitClass::kBand;
   if (passes.direction_mvl > 0) return UnitClass::kDirection;
@@ -377,6 +391,7 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
                    {"direction_bin_deg", o.direction_bin_deg},
                    {"border_field_threshold", o.border.field_threshold},
                    {"border_min_field_fraction", o.border.min_field_fraction},
+                   {"border_convention", to_string(o.border.convention)},
                    {"seed", o.seed},
                    {"smooth_null_maps", o.smooth_null_maps}};
   const MapExtent& e = r.geometry.extent;
@@ -390,14 +405,19 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
                          : "sargolini (kavli-ntnu/opexebo 0.7.2 grid_score): SAC cropped to 1.8n, central "
                            "field by opexebo's place_field, rings r0 < rho < r, bilinear rotation, best mean "
                            "of 3 rings, min-max form; unvisited bins as 0 in the SAC"},
-      {"border_score", "Solstad 2008: (c_M - d_m) / (c_M + d_m), rates relative to the map's range"},
+      {"border_score", o.border.convention == BorderConvention::kOpexebo
+                           ? "opexebo (kavli-ntnu/opexebo 0.7.2 border_score on the fields of its place_field, "
+                             "defaults; -1 without a field on a wall); walls from the arena geometry"
+                           : "gridrnn: Solstad 2008 (c_M - d_m) / (c_M + d_m), fields above 0.3 of the way from the "
+                             "map's median to its peak"},
       {"band_score", "variance fraction explained by the best plane wave, 2 bins .. 1.5 arena widths"},
       {"direction", "mean vector length of the heading curve minus its minimum"},
       {"speed", "|Pearson r| of activity with speed"},
       {"null", "circular shifts by >= min_shift samples; thresholds: percentile of pooled shuffles"},
       {"smooth_null", "grid scores must also exceed the percentile of smooth_null_maps rectified Gaussian-filtered "
                       "noise maps per unit, filter width matched to the unit's SAC central-peak width"},
-      {"class_precedence", "grid_hexagonal/grid_square > border > band > direction > speed_only > irregular"}};
+      {"class_precedence", "grid_hexagonal/grid_square > border (border score > 0, not ramp-like) > band > direction "
+                           "> speed_only > irregular"}};
   io::write_file_atomic(folder / "analysis.json", j.dump(2) + "\n");
 }
 

@@ -108,6 +108,16 @@ double ArenaGeometry::distance_to_wall(double x, double y) const {
 // ---------------------------------------------------------------------------------------------
 // Border score
 
+BorderConvention parse_border_convention(const std::string& text) {
+  if (text == "gridrnn") return BorderConvention::kGridrnn;
+  if (text == "opexebo") return BorderConvention::kOpexebo;
+  throw_user_error("border convention '{}' is unknown: use gridrnn or opexebo", text);
+}
+
+std::string to_string(BorderConvention convention) {
+  return convention == BorderConvention::kOpexebo ? "opexebo" : "gridrnn";
+}
+
 void BorderOptions::validate() const {
   if (!(field_threshold > 0.0 && field_threshold < 1.0)) {
     throw_user_error("border field_threshold = {}: must be in (0, 1)", field_threshold);
@@ -128,6 +138,7 @@ BorderScorer::BorderScorer(const ArenaGeometry& geometry, int bins_x, int bins_y
   const MapExtent& e = geometry.extent;
   const double dx = e.bin_width_x(bins_x), dy = e.bin_width_y(bins_y);
   const double bin_size = std::max(dx, dy);
+  bin_size_ = bin_size;
   auto centre_x = [&](int ix) { return e.xmin + (ix + 0.5) * dx; };
   auto centre_y = [&](int iy) { return e.ymin + (iy + 0.5) * dy; };
   bin_wall_distance_.resize(static_cast<std::size_t>(bins_x) * bins_y);
@@ -165,22 +176,76 @@ BorderScorer::BorderScorer(const ArenaGeometry& geometry, int bins_x, int bins_y
       }
     }
     // Largest distance to the nearest wall from a point inside (half the side in a square):
-    // sampled on a fine grid.
+    // sampled on a fine grid that holds the extent's centre lines (exact for rectangles).
     max_distance_ = 0.0;
     const int samples = 400;
-    for (int i = 0; i < samples; ++i) {
-      for (int j = 0; j < samples; ++j) {
-        const double x = e.xmin + (i + 0.5) * (e.xmax - e.xmin) / samples;
-        const double y = e.ymin + (j + 0.5) * (e.ymax - e.ymin) / samples;
+    for (int i = 0; i <= samples; ++i) {
+      for (int j = 0; j <= samples; ++j) {
+        const double x = e.xmin + i * (e.xmax - e.xmin) / samples;
+        const double y = e.ymin + j * (e.ymax - e.ymin) / samples;
         if (geometry.contains(x, y)) max_distance_ = std::max(max_distance_, geometry.distance_to_wall(x, y));
       }
     }
     if (!(max_distance_ > 0)) throw_user_error("arena polygon encloses no area");
   }
+  outside_.assign(bin_wall_distance_.size(), 0);
+  bool any_outside = false;
+  for (int ix = 0; ix < bins_x; ++ix) {
+    for (int iy = 0; iy < bins_y; ++iy) {
+      if (!geometry.contains(centre_x(ix), centre_y(iy))) {
+        outside_[ix * bins_y + iy] = 1;
+        any_outside = true;
+      }
+    }
+  }
+  if (!any_outside) outside_.clear();
+  wall_inside_.assign(wall_bins_.size(), 0);
+  for (std::size_t w = 0; w < wall_bins_.size(); ++w) {
+    for (int b : wall_bins_[w]) wall_inside_[w] += geometry.contains(centre_x(b / bins_y), centre_y(b % bins_y)) ? 1 : 0;
+  }
+}
+
+// opexebo 0.7.2 border_score(map, fields_map, fields, 'square') with the fields of
+// opexebo_place_fields: -1 without a field; c_M = the largest fraction of one wall's bins (all
+// of them, visited or not, as opexebo counts them) inside one field; d_m = the rate-weighted
+// mean over the field bins of the taxicab distance in bins to the padded array's edge (the
+// centre's distance to the nearest wall + 1/2 bin), over half the smaller side in bins (the
+// largest distance to a wall in bins); score = (c_M - d_m) / (c_M + d_m).
+BorderScore BorderScorer::score_opexebo(const Map2D& map) const {
+  BorderScore result;
+  const PlaceFields fields = opexebo_place_fields(map, outside_);
+  if (fields.count == 0) {
+    result.score = -1.0;
+    result.mean_distance = kNaN;
+    return result;
+  }
+  std::vector<int> count(fields.count + 1);
+  for (std::size_t w = 0; w < wall_bins_.size(); ++w) {
+    if (wall_inside_[w] == 0) continue;
+    std::fill(count.begin(), count.end(), 0);
+    for (int b : wall_bins_[w]) ++count[fields.label[b]];
+    for (int f = 1; f <= fields.count; ++f) {
+      const double coverage = static_cast<double>(count[f]) / wall_inside_[w];
+      if (coverage > result.coverage) {
+        result.coverage = coverage;
+        result.best_wall = static_cast<int>(w);
+      }
+    }
+  }
+  double weighted = 0.0, weight = 0.0;
+  for (std::size_t b = 0; b < map.size(); ++b) {
+    if (fields.label[b] == 0 || std::isnan(map.values[b])) continue;
+    weighted += map.values[b] * (bin_wall_distance_[b] / bin_size_ + 0.5);
+    weight += map.values[b];
+  }
+  result.mean_distance = weighted / weight / (max_distance_ / bin_size_);
+  result.score = (result.coverage - result.mean_distance) / (result.coverage + result.mean_distance);
+  return result;
 }
 
 BorderScore BorderScorer::score(const Map2D& map) const {
   GRIDRNN_ASSERT(map.bins_x == bins_x_ && map.bins_y == bins_y_, "map size differs from the scorer");
+  if (options_.convention == BorderConvention::kOpexebo) return score_opexebo(map);
   BorderScore result;
   double low = std::numeric_limits<double>::infinity(), high = -low;
   std::size_t visited = 0;
@@ -195,11 +260,28 @@ BorderScore BorderScorer::score(const Map2D& map) const {
     result.score = result.coverage = result.mean_distance = kNaN;
     return result;
   }
-  // Rates relative to the map's range, so that offset and positive scale do not matter (network
-  // activities may be negative): r = (m - min) / (max - min), peak 1.
+  // Rates above the map's median relative to the peak's height above it, so that offset and
+  // positive scale do not matter (network activities may be negative): r = (m - median) /
+  // (max - median), peak 1. The median, not the minimum, is the baseline so that a map without
+  // a field (noise) has few bins above 0.3 and no field spanning the arena: on noise the
+  // range-normalized threshold (min + 0.3 range) lies below the mean, its bins percolate into one
+  // field touching every wall, and the shuffle null sat near 0.5. Where half the bins or more
+  // share the peak value the median is the peak, and the minimum is the baseline.
+  std::vector<double> sorted;
+  sorted.reserve(visited);
+  for (double v : map.values) {
+    if (std::isfinite(v)) sorted.push_back(v);
+  }
+  const std::size_t middle = sorted.size() / 2;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle), sorted.end());
+  double baseline = sorted[middle];
+  if (sorted.size() % 2 == 0) {
+    baseline = 0.5 * (baseline + *std::max_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(middle)));
+  }
+  if (!(high - baseline > 1e-12 * std::max(1.0, std::abs(high)))) baseline = low;
   std::vector<double> rate(map.size(), kNaN);
   for (std::size_t b = 0; b < map.size(); ++b) {
-    if (std::isfinite(map.values[b])) rate[b] = (map.values[b] - low) / (high - low);
+    if (std::isfinite(map.values[b])) rate[b] = (map.values[b] - baseline) / (high - baseline);
   }
   // Fields: 4-connected components of visited bins above the threshold with enough area.
   const double min_area = std::max(1.0, std::ceil(options_.min_field_fraction * static_cast<double>(visited)));

@@ -1,9 +1,11 @@
 // Direction and speed tuning, shuffle nulls on pure noise, classification of planted units, the
 // [analysis] config section and the files write_population_analysis produces.
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <numbers>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -182,6 +184,7 @@ TEST(AnalyzePopulation, ClassifiesPlantedUnitsAndWritesFiles) {
   EXPECT_EQ(json["format_version"], 1);
   EXPECT_EQ(json["counts"]["grid_hexagonal"].get<int>(), result.class_counts[0]);
   EXPECT_EQ(json["settings"]["convention"], "deepmind");
+  EXPECT_EQ(json["settings"]["border_convention"], "gridrnn");
   EXPECT_TRUE(json["thresholds"]["grid_score_60"].is_number());
 }
 
@@ -202,6 +205,58 @@ TEST(AnalyzePopulation, ResultsDoNotDependOnThreadCount) {
   EXPECT_EQ(one.thresholds.grid_60, two.thresholds.grid_60);
   EXPECT_EQ(one.thresholds.band, two.thresholds.band);
   for (std::size_t u = 0; u < p.units; ++u) EXPECT_EQ(one.units[u].score.border, two.units[u].score.border);
+}
+
+// A wall field (Gaussian in the distance to one wall, sigma 0.15 and 0.3 of a 2.2-wide arena)
+// among pure-noise units, in a square and in a regular hexagon of the same area, positions
+// uniform inside the arena: it passes the border null by a wide margin and is classed border.
+TEST(BorderNull, WallFieldPassesInSquareAndHexagon) {
+  const double radius = std::sqrt(8.0 / (3.0 * std::sqrt(3.0)));
+  std::vector<std::array<double, 2>> corners;
+  for (int k = 0; k < 6; ++k) {
+    corners.push_back({radius * std::cos(k * std::numbers::pi / 3), radius * std::sin(k * std::numbers::pi / 3)});
+  }
+  const std::size_t count = kSanitized ? 8000 : 30000, noise_units = kSanitized ? 3 : 9;
+  const ArenaGeometry arenas[2] = {ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1), ArenaGeometry::polygon(corners)};
+  for (const ArenaGeometry& arena : arenas) {
+    for (const double sigma : {0.15, 0.3}) {
+      const auto& wall = arena.walls[1];
+      Samples s;
+      Rng rng(6, Stream::kTest, 106, arena.walls.size());
+      while (s.headings.size() < count) {
+        const double x = rng.uniform(arena.extent.xmin, arena.extent.xmax), y = rng.uniform(arena.extent.ymin, arena.extent.ymax);
+        if (!arena.contains(x, y)) continue;
+        s.positions.push_back(x);
+        s.positions.push_back(y);
+        s.headings.push_back(rng.uniform(-std::numbers::pi, std::numbers::pi));
+        s.speeds.push_back(rng.uniform(0.0, 0.2));
+      }
+      const std::size_t units = 1 + noise_units;
+      std::vector<float> activity(count * units);
+      for (std::size_t t = 0; t < count; ++t) {
+        const double x = s.positions[2 * t], y = s.positions[2 * t + 1];
+        const double dx = wall[2] - wall[0], dy = wall[3] - wall[1];
+        const double d = std::abs((x - wall[0]) * dy - (y - wall[1]) * dx) / std::hypot(dx, dy);
+        activity[t * units] = static_cast<float>(std::exp(-d * d / (2 * sigma * sigma)) + rng.normal(0.0, 0.3));
+        for (std::size_t u = 1; u < units; ++u) activity[t * units + u] = static_cast<float>(rng.normal());
+      }
+      AnalysisOptions options;
+      options.shuffles = kSanitized ? 10 : 40;
+      options.min_shift = 200;
+      options.smooth_null_maps = 0;
+      const PopulationAnalysis result =
+          analyze_population(s.positions, s.headings, s.speeds, activity, units, arena, options);
+      // Room between chance and the wall field: noise maps mostly have no field (-1), so the
+      // null's 95th percentile stays below 0 (range-normalized fields put it near 0.5) and the wall
+      // field beats it by far more than the 0.3 it did then.
+      const std::string where = fmt::format("walls {} sigma {}", arena.walls.size(), sigma);
+      EXPECT_LT(result.thresholds.border, 0.0) << where;
+      EXPECT_GT(result.units[0].score.border, 0.7) << where;
+      EXPECT_GT(result.units[0].score.border - result.thresholds.border, 0.75) << where;
+      EXPECT_GT(result.units[0].passes.border, 0) << where;
+      EXPECT_EQ(result.units[0].unit_class, UnitClass::kBorder) << where;
+    }
+  }
 }
 
 TEST(AnalyzePopulation, BadInputsAreUserErrors) {
@@ -226,13 +281,18 @@ TEST(AnalyzePopulation, BadInputsAreUserErrors) {
 
 TEST(AnalysisOptions, ReadsTheAnalysisSectionAndRefusesUnknownKeys) {
   auto config = io::ConfigReader::from_string(
-      "[analysis]\nbins = 30\nconvention = 'sargolini'\npercentile = 99.0\nshuffles = 7\n", "test.toml");
+      "[analysis]\nbins = 30\nconvention = 'sargolini'\npercentile = 99.0\nshuffles = 7\nborder_convention = 'opexebo'\n",
+      "test.toml");
   const AnalysisOptions options = AnalysisOptions::from_config(config.section("analysis"));
   config.finish();
   EXPECT_EQ(options.bins, 30);
   EXPECT_EQ(options.convention, GridConvention::kSargolini);
   EXPECT_EQ(options.percentile, 99.0);
   EXPECT_EQ(options.shuffles, 7);
+  EXPECT_EQ(options.border.convention, BorderConvention::kOpexebo);
+  EXPECT_EQ(AnalysisOptions{}.border.convention, BorderConvention::kGridrnn);
+  auto bad_border = io::ConfigReader::from_string("[analysis]\nborder_convention = 'bnt'\n", "bad.toml");
+  EXPECT_THROW(AnalysisOptions::from_config(bad_border.section("analysis")), UserError);
   auto bad = io::ConfigReader::from_string("[analysis]\nconvention = 'bnt'\n", "bad.toml");
   EXPECT_THROW(AnalysisOptions::from_config(bad.section("analysis")), UserError);
   auto unknown = io::ConfigReader::from_string("[analysis]\nbinz = 3\n", "unknown.toml");
@@ -252,6 +312,12 @@ TEST(Classify, PrecedenceAndBandDominance) {
   EXPECT_EQ(classify({0.0, 0.0, 0.1, 0.85, 0.1, 0.0}, {0, 0, 0, 1, 0, 0}, thresholds, 0.9), UnitClass::kRamp);
   EXPECT_EQ(classify({0.0, 0.0, 0.1, 0.85, 0.1, 0.0}, {0, 0, 0, 1, 0, 0}, thresholds, 0.2), UnitClass::kBand);
   EXPECT_EQ(classify({0, 0, 0.8, 0.4, 0.3, 0.5}, {0, 0, 1, 1, 1, 1}, thresholds, 0.0), UnitClass::kBorder);
+  // Bands and ramps have fields on the walls and pass a border null at -0.6: stripes score
+  // below 0 and stay bands, a ramp (planar_r2 >= band) stays a ramp, a wide wall field (one wave
+  // explains most of it, a plane less) stays a border.
+  EXPECT_EQ(classify({0, 0, -0.3, 0.99, 0.1, 0.0}, {0, 0, 1, 1, 0, 0}, thresholds, 0.0), UnitClass::kBand);
+  EXPECT_EQ(classify({0, 0, 0.6, 0.9, 0.1, 0.0}, {0, 0, 1, 1, 0, 0}, thresholds, 0.97), UnitClass::kRamp);
+  EXPECT_EQ(classify({0, 0, 0.65, 0.89, 0.1, 0.0}, {0, 0, 1, 1, 0, 0}, thresholds, 0.81), UnitClass::kBorder);
   EXPECT_EQ(classify({0, 0, 0, 0, 0.3, 0.5}, {0, 0, 0, 0, 1, 1}, thresholds, 0.0), UnitClass::kDirection);
   EXPECT_EQ(classify({0, 0, 0, 0, 0, 0.5}, {0, 0, 0, 0, 0, 1}, thresholds, 0.0), UnitClass::kSpeedOnly);
   EXPECT_EQ(classify({0, 0, 0, 0, 0, 0}, none, thresholds, 0.0), UnitClass::kIrregular);

@@ -1,8 +1,10 @@
 // Grid scores against the numbers the field's programs give on the maps of
 // tests/analysis/reference_scores/make_reference.py (issue 15): the `deepmind` convention
 // against google-deepmind/grid-cells' scores.py (both variants, within 0.03), `sargolini`
-// against kavli-ntnu/opexebo 0.7.2 (grid score within 0.05, spacing within 5%), and the SAC's
-// FFT path against its direct reference on the same maps.
+// against kavli-ntnu/opexebo 0.7.2 (grid score within 0.05, spacing within 5%), the `opexebo`
+// border convention against opexebo 0.7.2's border_score on its place_field (within 0.05, the
+// same field count and coverage), and the SAC's FFT path against its direct reference on the
+// same maps.
 #include <cmath>
 #include <fstream>
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "gridrnn/analysis/grid_score.hpp"
 #include "gridrnn/analysis/maps.hpp"
+#include "gridrnn/analysis/spatial_scores.hpp"
 #include "gridrnn/io/npy.hpp"
 
 namespace gridrnn::analysis {
@@ -91,6 +94,32 @@ TEST(ReferenceScores, SargoliniEqualsOpexeboOnEveryMap) {
   }
   EXPECT_GE(scored, 20);
   EXPECT_GE(spaced, 5);
+}
+
+TEST(ReferenceScores, OpexeboBorderEqualsOpexeboOnEveryMap) {
+  // opexebo 0.7.2 border_score(map, place_field(map), 'square') at its defaults: within 0.05 on
+  // every map, with the same number of fields, -1 included (no field, or none touching a wall).
+  // The arena is the map's square, so distances are in bins as opexebo counts them.
+  const std::vector<ReferenceMap> maps = reference_maps();
+  BorderOptions options;
+  options.convention = BorderConvention::kOpexebo;
+  int with_field = 0, on_wall = 0;
+  for (const ReferenceMap& m : maps) {
+    const nlohmann::json& expected = m.entry.at("opexebo");
+    const ArenaGeometry arena = ArenaGeometry::rectangle(0, m.map.bins_x, 0, m.map.bins_y);
+    const BorderScore score = border_score(m.map, arena, options);
+    const double expected_score = reference_value(expected.at("border_score"));
+    ASSERT_TRUE(std::isfinite(expected_score)) << m.name;
+    EXPECT_NEAR(score.score, expected_score, 0.05) << m.name;
+    EXPECT_EQ(opexebo_place_fields(m.map).count, expected.at("fields").get<int>()) << m.name;
+    if (expected.contains("border_coverage")) {
+      EXPECT_NEAR(score.coverage, expected.at("border_coverage").get<double>(), 1e-9) << m.name;
+    }
+    with_field += expected.at("fields").get<int>() > 0 ? 1 : 0;
+    on_wall += expected_score > -1.0 ? 1 : 0;
+  }
+  EXPECT_GE(with_field, 30);
+  EXPECT_GE(on_wall, 20);
 }
 
 TEST(ReferenceScores, FftSacEqualsDirectReferenceOnEveryMap) {

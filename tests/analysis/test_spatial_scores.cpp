@@ -89,6 +89,49 @@ TEST(BorderScore, OffsetScaleInvariantAndNanBinsIgnored) {
   EXPECT_NEAR(with_holes.coverage, 1.0, 1e-12);
 }
 
+TEST(BorderScore, OpexeboConventionInSquareHexagonAndCircle) {
+  // Firing-rate maps (peak 10, rates below 3% of it silent, as make_reference.py's cut maps):
+  // a wall field scores high on its own wall, a central field -1 (no field on a wall), and a map
+  // without a zero bin has no field unless one covers bin (0, 0), as in opexebo. In the hexagon
+  // and the circle the bins outside the arena (NaN) are not zero bins for the peak test, or every
+  // wall field would lose its peak.
+  BorderOptions options;
+  options.convention = BorderConvention::kOpexebo;
+  auto silent = [](double v) { return v < 0.3 ? 0.0 : v; };
+  const ArenaGeometry square = ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1);
+  for (const ArenaGeometry& arena : {square, hexagon()}) {
+    const auto wall = arena.walls[1];
+    const Map2D wall_field = map_in(arena, 32, [&](double x, double y) {
+      const double d = distance_to(wall, x, y);
+      return silent(10.0 * std::exp(-d / 0.15) * (0.8 + 0.2 * std::cos(3 * x + y)));
+    });
+    const BorderScore along = border_score(wall_field, arena, options);
+    EXPECT_GT(along.score, 0.6) << "walls " << arena.walls.size();
+    EXPECT_EQ(along.best_wall, 1) << "walls " << arena.walls.size();
+    const Map2D central = map_in(arena, 32, [&](double x, double y) {
+      return silent(10.0 * std::exp(-(x * x + y * y) / (2 * 0.3 * 0.3)));
+    });
+    EXPECT_EQ(opexebo_place_fields(central).count, 1) << "walls " << arena.walls.size();
+    EXPECT_EQ(border_score(central, arena, options).score, -1.0) << "walls " << arena.walls.size();
+  }
+  const ArenaGeometry circle = ArenaGeometry::circle(0.0, 0.0, 1.1);
+  const Map2D arc_field = map_in(circle, 32, [&](double x, double y) {
+    const double d = 1.1 - std::hypot(x, y);
+    return silent(10.0 * std::exp(-d / 0.15) * std::exp(-std::pow(std::atan2(y, x) - 0.5, 2) / (2 * 0.6 * 0.6)));
+  });
+  EXPECT_GT(border_score(arc_field, circle, options).score, 0.5);
+  // No zero bin: every peak sits at bin (0, 0) (opexebo's rejected peaks), in the west-wall
+  // field (opexebo 0.7.2 scores it 0.76886) but far from the east-wall one (no field, -1); the
+  // gridrnn convention sees both.
+  const Map2D east = map_in(square, 20, [](double x, double) { return 0.5 + 9.5 * std::exp(-(1.1 - x) / 0.15); });
+  const Map2D west = map_in(square, 20, [](double x, double) { return 0.5 + 9.5 * std::exp(-(x + 1.1) / 0.15); });
+  EXPECT_EQ(opexebo_place_fields(east).count, 0);
+  EXPECT_EQ(border_score(east, square, options).score, -1.0);
+  EXPECT_NEAR(border_score(west, square, options).score, 0.76886, 1e-4);
+  EXPECT_GT(border_score(east, square).score, 0.6);
+  EXPECT_GT(border_score(west, square).score, 0.6);
+}
+
 TEST(BandScore, PlaneWavesScoreHighGridsLow) {
   const MapExtent extent{-1.1, 1.1, -1.1, 1.1};
   for (double angle : {0.0, 0.4, 1.1, 2.0, 2.9}) {

@@ -1,6 +1,7 @@
 // `gridrnn score`: worked values through the command line, stacks, JSON, and bad inputs (exit 2,
 // a message naming the file).
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -40,6 +41,31 @@ TEST(ScoreCli, ScoresMapsAndStacksAsJsonAndTable) {
   ASSERT_EQ(min_max.status, 0) << min_max.output;
   EXPECT_NE(min_max.output.find("score60"), std::string::npos);
   EXPECT_NE(min_max.output.find("-0.948"), std::string::npos) << min_max.output;
+}
+
+TEST(ScoreCli, BorderConventionOpexeboGivesOpexebosNumbers) {
+  // tests/analysis/reference_scores: opexebo 0.7.2 border_score(place_field(map)) = 0.8243 on
+  // wall_west_cut_n32 and -1 (no field: no zero bin) on hex_s050_o00_n20; the gridrnn convention
+  // scores the same wall field differently and is the default.
+  const std::string folder = std::string(GRIDRNN_SOURCE_DIR) + "/tests/analysis/reference_scores/";
+  const std::string maps = folder + "wall_west_cut_n32.npy " + folder + "hex_s050_o00_n20.npy";
+  const auto opexebo = testing::run_gridrnn("score " + maps + " --json --border-convention opexebo");
+  ASSERT_EQ(opexebo.status, 0) << opexebo.output;
+  const auto json = nlohmann::json::parse(opexebo.output);
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_NEAR(json[0]["border_score"].get<double>(), 0.8243, 1e-4);
+  EXPECT_EQ(json[1]["border_score"].get<double>(), -1.0);
+  EXPECT_EQ(json[0]["border_convention"], "opexebo");
+  const auto ours = testing::run_gridrnn("score " + maps + " --json");
+  ASSERT_EQ(ours.status, 0) << ours.output;
+  const auto ours_json = nlohmann::json::parse(ours.output);
+  EXPECT_EQ(ours_json[0]["border_convention"], "gridrnn");
+  EXPECT_GT(std::abs(ours_json[0]["border_score"].get<double>() - 0.8243), 0.01);
+  const auto table = testing::run_gridrnn("score " + maps + " --border-convention opexebo");
+  ASSERT_EQ(table.status, 0) << table.output;
+  EXPECT_NE(table.output.find("border score: opexebo convention"), std::string::npos) << table.output;
+  const auto help = testing::run_gridrnn("score --help");
+  EXPECT_NE(help.output.find("opexebo 0.7.2 (commit 41bea83) border_score"), std::string::npos) << help.output;
 }
 
 // The scores are scale-free: a map times 1e300 (whose squares overflow) or 1e-300 (below the
@@ -87,6 +113,7 @@ TEST(ScoreCli, BadInputsExitTwoNamingTheFile) {
       {(dir / "fourd.npy").string(), "fourd.npy"},
       {(dir / "missing.npy").string(), "missing.npy"},
       {(dir / "empty.npy").string() + " --convention bnt", "bnt"},
+      {(dir / "line.npy").string() + " --border-convention bnt", "--border-convention"},
       {(dir / "line.npy").string() + " --extent 1 0 0 1", "extent"},
       {(dir / "trailing.npy").string(),
        "trailing.npy' is not a valid .npy file: 4 bytes after the data: shape (20, 20) needs 3200 "

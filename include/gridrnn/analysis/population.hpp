@@ -108,8 +108,9 @@ inline constexpr double kBandDominance = 0.6;
 
 // Classification of one unit from its scores, pass flags and thresholds (analyze_population
 // passes the larger of the shuffle and smooth-noise thresholds for the grid scores) (precedence in docs/design.md):
-// grid (hexagonal or square; not when band >= kBandDominance) > border > band (ramp when
-// planar_r2 >= the band score) > direction > speed_only > irregular.
+// grid (hexagonal or square; not when band >= kBandDominance) > border (only with a border score
+// > 0 and planar_r2 < the band score) > band (ramp when planar_r2 >= the band score) > direction >
+// speed_only > irregular.
 UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet& thresholds,
                    double planar_r2);
 

@@ -4,6 +4,7 @@
 // Conventions and normalizations: docs/design.md "Analysis conventions".
 #include <array>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "gridrnn/analysis/maps.hpp"
@@ -30,12 +31,43 @@ struct ArenaGeometry {
   void validate() const;  // UserError: no walls and not a circle, radius <= 0, bad extent
 };
 
+// Which border score (docs/design.md "Analysis conventions", border score):
+//  - gridrnn (reproduces no program): Solstad et al. 2008 with fields = 4-connected visited bins
+//    above field_threshold of the way from the map's median to its peak, at least
+//    min_field_fraction of the visited bins; c_M over the visited bins within one bin of a wall;
+//    d_m = field-rate-weighted distance to the nearest wall over the largest such distance.
+//    Offset and scale invariant; any polygon or circle.
+//  - opexebo: kavli-ntnu/opexebo 0.7.2 border_score(map, fields of place_field(map), 'square') at
+//    their defaults, -1 included where no field touches a wall (place_field finds none on a map
+//    without zero bins, and none whose peak lies within 4 bins of one). Equals opexebo in
+//    rectangles (to 1e-15 on tests/analysis/reference_scores); polygons and circles use the same
+//    fields (bins outside the arena are not zero bins for the peak test) with walls and distances
+//    taken from the geometry (docs/design.md). Firing rates as given: not scale invariant.
+enum class BorderConvention { kGridrnn, kOpexebo };
+
+// "gridrnn" / "opexebo"; UserError naming the accepted values otherwise.
+BorderConvention parse_border_convention(const std::string& text);
+std::string to_string(BorderConvention convention);
+
 struct BorderOptions {
-  double field_threshold = 0.3;       // fields: connected bins above this fraction of the peak
-  double min_field_fraction = 0.02;   // minimum field area, as a fraction of the visited bins
+  double field_threshold = 0.3;       // gridrnn: fields above this fraction of (max - median)
+  double min_field_fraction = 0.02;   // gridrnn: minimum field area, as a fraction of the visited bins
   double arc_degrees = 90.0;          // circle: a "wall" is an arc of this length
+  BorderConvention convention = BorderConvention::kGridrnn;
   void validate() const;
 };
+
+// opexebo 0.7.2 place_field(map) at its defaults (min_bins 9, min_peak 1, min_mean 0.1,
+// init_thresh 0.96; maps with a peak below 1 scaled to a peak of 4 first; NaN = unvisited):
+// label[b] = 0 outside every field, 1..count inside field k (opexebo's fields_map). outside
+// (empty, or one flag per bin): bins outside the arena, which its peak test does not count as
+// zero bins (ours: opexebo has rectangles only, and would reject every peak near a wall of a
+// polygon or circle whose bounding-box corners are NaN).
+struct PlaceFields {
+  std::vector<int> label;
+  int count = 0;
+};
+PlaceFields opexebo_place_fields(const Map2D& map, const std::vector<unsigned char>& outside = {});
 
 struct BorderScore {
   double score = 0.0;          // (c_M - d_m) / (c_M + d_m) in [-1, 1]; NaN for a flat map
@@ -56,7 +88,11 @@ class BorderScorer {
   BorderOptions options_;
   std::vector<std::vector<int>> wall_bins_;  // (walls or arcs) bins within one bin of the wall
   std::vector<double> bin_wall_distance_;    // (bins) distance of the bin centre to the nearest wall
+  std::vector<int> wall_inside_;             // (walls or arcs) wall bins with their centre in the arena
+  std::vector<unsigned char> outside_;       // (bins) centre outside the arena; empty when none is
+  double bin_size_ = 1.0;
   double max_distance_ = 1.0;                // largest distance to the nearest wall inside the arena
+  BorderScore score_opexebo(const Map2D& map) const;
 };
 
 struct BandScore {

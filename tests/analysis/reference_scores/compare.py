@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Prints gridrnn's grid scores next to the reference programs' (reference.json) for every map.
+"""Prints gridrnn's grid and border scores next to the reference programs' (reference.json) for
+every map.
 
   /usr/bin/python3 tests/analysis/reference_scores/compare.py build/release/gridrnn
 
 Runs `gridrnn score --json` once per convention and variant on all maps (extent 0..n, so that
 spacings are in bins). Columns: ours / reference and, at the end of each line, the largest
-difference of the deepmind scores (both variants) and of the sargolini grid score.
+difference of the deepmind scores (both variants), of the sargolini grid score and of the opexebo
+border score (`--border-convention opexebo`).
 """
 import json
 import math
@@ -39,12 +41,12 @@ def main():
     for bins, files in by_bins.items():
         for key, flags in (("mean", ("--convention", "deepmind", "--variant", "mean")),
                            ("min_max", ("--convention", "deepmind", "--variant", "min_max")),
-                           ("sargolini", ("--convention", "sargolini"))):
+                           ("sargolini", ("--convention", "sargolini", "--border-convention", "opexebo"))):
             for f, e in run(binary, files, bins, *flags).items():
                 ours.setdefault(f, {})[key] = e
     print(f"{'map':28s} | {'deepmind mean s60':>17s} {'s90':>15s} | {'min_max s60':>15s} {'s90':>15s} | "
-          f"{'sargolini gs':>15s} {'spacing':>15s} | max|d| dm  sarg")
-    worst_dm = worst_sg = 0.0
+          f"{'sargolini gs':>15s} {'spacing':>15s} | {'opexebo border':>15s} | max|d| dm  sarg border")
+    worst_dm = worst_sg = worst_border = 0.0
     for name, e in reference.items():
         o = ours[e["file"]]
         d, r = e["deepmind"], e["opexebo"]
@@ -58,10 +60,14 @@ def main():
         sg = abs(a - b) if math.isfinite(a) and math.isfinite(b) else (0.0 if math.isnan(a) == math.isnan(b) else float("inf"))
         spacing_ref = num(r["grid_spacing_bins"]) if r["grid_spacing_from_peaks"] else float("nan")
         dm = max(diffs)
-        worst_dm, worst_sg = max(worst_dm, dm), max(worst_sg, sg)
+        ob, rb = num(o["sargolini"]["border_score"]), num(r["border_score"])
+        border = abs(ob - rb)
+        worst_dm, worst_sg, worst_border = max(worst_dm, dm), max(worst_sg, sg), max(worst_border, border)
         print(f"{name:28s} | {cells[0]:>17s} {cells[1]:>15s} | {cells[2]:>15s} {cells[3]:>15s} | "
-              f"{a:7.3f}/{b:7.3f} {num(o['sargolini']['grid_spacing']):7.2f}/{spacing_ref:7.2f} | {dm:6.3f} {sg:6.3f}")
-    print(f"largest difference: deepmind {worst_dm:.2e}, sargolini grid score {worst_sg:.2e}")
+              f"{a:7.3f}/{b:7.3f} {num(o['sargolini']['grid_spacing']):7.2f}/{spacing_ref:7.2f} | {ob:7.3f}/{rb:7.3f} | "
+              f"{dm:6.3f} {sg:6.3f} {border:6.3f}")
+    print(f"largest difference: deepmind {worst_dm:.2e}, sargolini grid score {worst_sg:.2e}, "
+          f"opexebo border score {worst_border:.2e}")
     return 0
 
 

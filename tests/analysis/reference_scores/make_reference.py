@@ -11,13 +11,15 @@ package, it also runs those programs on every map and writes reference.json:
             (the masks of its train.py)
   opexebo:  grid_score(autocorrelation(map)) -> grid score, stats['grid_spacing'] (bins);
             border_score(map, fields_map, fields, 'square') with the fields of place_field(map)
-            at its defaults (as the BNT pipeline does it).
+            at its defaults (as the BNT pipeline does it) -> border score, coverage and the
+            number of fields (add_border_maps: the maps for the border score).
 
 The programs are not part of gridrnn and are not committed; get them with
   git clone https://github.com/google-deepmind/grid-cells      (scores.py)
   git clone https://github.com/kavli-ntnu/opexebo              (opexebo/)
 and copy scores.py and opexebo/ into one folder. Needs numpy, scipy, scikit-image,
-matplotlib (Debian: python3-scipy python3-skimage python3-matplotlib python3-astropy).
+matplotlib (Debian: python3-scipy python3-skimage python3-matplotlib python3-astropy; opexebo
+imports astropy in modules these scores do not use).
 
   /usr/bin/python3 tests/analysis/reference_scores/make_reference.py              # maps only
   /usr/bin/python3 tests/analysis/reference_scores/make_reference.py --sources /tmp/ref \
@@ -181,7 +183,65 @@ def make_maps():
     maps["wall_west_cut_n32"] = silent_below(wall_field(32, "west", 0.12), 0.025)
     maps["wall_south_cut_n40"] = silent_below(wall_field(40, "south", 0.10), 0.025)
     maps["place_s025_cut_n32"] = silent_below(gaussian_fields(32, [(0.2, -0.1, 0.25, 1.0)]), 0.025)
+    add_border_maps(maps)
     return maps
+
+
+def unvisited_block(m, i0, i1, j0, j1):
+    m = m.copy()
+    m[i0:i1, j0:j1] = np.nan
+    return m
+
+
+def add_border_maps(maps):
+    """Maps for the border score (issue 15, part 2), with a generator of their own so that the
+    maps above stay as they were. Most are fields on a silent background (rates below a few
+    percent of the peak set to 0), as recorded firing maps are: opexebo's place_field rejects
+    peaks within 4 bins of a zero bin and, on a map without any zero bin, keeps every peak at
+    bin (0, 0), so on maps without a silent background it finds a field only where one covers
+    bin (0, 0)."""
+    rng = np.random.default_rng(20240616)
+    # Wall fields on each wall, three widths and sizes.
+    for wall, n, width in (("west", 20, 0.15), ("east", 32, 0.12), ("south", 32, 0.20), ("north", 40, 0.10),
+                           ("east", 40, 0.18), ("north", 20, 0.12)):
+        maps[f"wall_{wall}_w{round(width * 100):03d}_cut_n{n}"] = silent_below(wall_field(n, wall, width), 0.03)
+    # Without a silent background: a field only where it covers bin (0, 0) (west and south walls).
+    maps["wall_south_n32"] = wall_field(32, "south", 0.15)
+    maps["wall_east_n32"] = wall_field(32, "east", 0.15)
+    # A field along two walls (an L).
+    maps["wall_two_cut_n32"] = silent_below(np.maximum(wall_field(32, "west", 0.12), wall_field(32, "north", 0.12)), 0.03)
+    # Corner fields.
+    maps["corner_sw_cut_n32"] = silent_below(gaussian_fields(32, [(-1.1, -1.1, 0.35, 1.0)]), 0.03)
+    maps["corner_ne_cut_n40"] = silent_below(gaussian_fields(40, [(1.0, 1.05, 0.30, 1.0)]), 0.03)
+    maps["corner_nw_cut_n20"] = silent_below(gaussian_fields(20, [(-1.05, 1.1, 0.40, 1.0)]), 0.03)
+    # Central and off-centre fields.
+    maps["central_s030_cut_n40"] = silent_below(gaussian_fields(40, [(0.0, 0.0, 0.30, 1.0)]), 0.03)
+    maps["central_s040_cut_n20"] = silent_below(gaussian_fields(20, [(0.1, 0.1, 0.40, 1.0)]), 0.03)
+    maps["double_place_cut_n40"] = silent_below(
+        gaussian_fields(40, [(-0.5, -0.4, 0.22, 1.0), (0.5, 0.45, 0.25, 0.8)]), 0.03)
+    maps["near_wall_place_cut_n32"] = silent_below(gaussian_fields(32, [(0.0, -0.75, 0.22, 1.0)]), 0.03)
+    # Noise: rectified white noise, and smoothed noise at widths where blobs exceed 4 bins.
+    maps["noise_rectified_n32"] = PEAK * np.maximum(rng.standard_normal((32, 32)), 0.0) / 3.0
+    maps["smooth_noise_s3_n40"] = smooth_noise(rng, 40, 3.0)
+    maps["smooth_noise_s4_n40"] = smooth_noise(rng, 40, 4.0)
+    maps["smooth_noise_s5_n40"] = smooth_noise(rng, 40, 5.0)
+    maps["smooth_noise_s4_n32"] = smooth_noise(rng, 32, 4.0)
+    # Bands (rectified: stripes on a silent background), one parallel to a wall.
+    maps["band_w150_o00_cut_n40"] = silent_below(band(40, 1.5, 0.0, (0.0, 0.0)), 0.1)
+    maps["band_w140_o35_cut_n40"] = silent_below(band(40, 1.4, 35.0, (0.2, 0.0)), 0.1)
+    # Grids (rectified hexagonal lattices with silent gaps).
+    maps["hex_s110_o10_cut_n40"] = silent_below(hexagonal(40, 1.10, 10.0, (0.1, 0.2), rectified=True), 0.05)
+    maps["hex_s090_o25_cut_n40"] = silent_below(hexagonal(40, 0.90, 25.0, (-0.2, 0.1), rectified=True), 0.05)
+    # Unvisited bins: random, and blocks (on the field's wall and elsewhere).
+    maps["wall_west_nan15_cut_n32"] = unvisited(rng, silent_below(wall_field(32, "west", 0.15), 0.03), 0.15)
+    maps["wall_north_nanblock_cut_n32"] = unvisited_block(silent_below(wall_field(32, "north", 0.15), 0.03),
+                                                          10, 16, 26, 32)
+    maps["wall_east_nanblock_cut_n40"] = unvisited_block(silent_below(wall_field(40, "east", 0.12), 0.03),
+                                                         0, 12, 12, 25)
+    maps["central_nan20_cut_n32"] = unvisited(rng, silent_below(gaussian_fields(32, [(0.1, -0.1, 0.3, 1.0)]), 0.03),
+                                              0.20)
+    maps["corner_se_nanblock_cut_n32"] = unvisited_block(
+        silent_below(gaussian_fields(32, [(1.1, -1.1, 0.35, 1.0)]), 0.03), 0, 8, 0, 8)
 
 
 def finite_or_none(v):
@@ -205,14 +265,14 @@ def opexebo_scores(opexebo, m):
     gscore, stats = opexebo.analysis.grid_score(acorr)
     fields, fields_map = opexebo.analysis.place_field(m)
     fields = [{"field_map": f["map"]} for f in fields]
-    border, _ = opexebo.analysis.border_score(m, fields_map, fields, "square")
+    border, coverage = opexebo.analysis.border_score(m, fields_map, fields, "square")
     positions = np.asarray(stats["grid_positions"], dtype=float).reshape(-1, 2)
     # Peaks opexebo's peak search rejects stay in its list as (0, 0); a spacing that contains
     # one is the distance to the SAC's corner, not a lattice spacing.
     spacing_from_peaks = bool(np.all(np.isfinite(positions)) and not np.any(np.all(positions == 0, axis=1)))
     return {"grid_score": finite_or_none(gscore), "grid_spacing_bins": finite_or_none(stats["grid_spacing"]),
             "grid_spacing_from_peaks": spacing_from_peaks, "fields": len(fields),
-            "border_score": finite_or_none(border)}
+            "border_score": finite_or_none(border), "border_coverage": finite_or_none(coverage)}
 
 
 def cell(v):

@@ -292,7 +292,11 @@ int run_train(const TrainCommand& o) {
   if (print && trainer.rebuilt_network())
     std::printf("network/ in %s was missing or unreadable: rebuilt from checkpoint.bin (update %lld)\n",
                 run_dir.c_str(), static_cast<long long>(trainer.updates_done()));
-  if (print)
+  if (print && trainer.updates_done() >= until)
+    std::printf("%s has done all %lld of its updates: nothing to train (to train longer: gridrnn train "
+                "--resume %s --updates N)\n",
+                run_dir.c_str(), static_cast<long long>(trainer.updates_done()), run_dir.c_str());
+  else if (print)
     std::printf("training %zu units (readout: %s) in the %s arena: %s, %lld trials x %lld steps per update, "
               "updates %lld..%lld of %lld\n",
               e.model.units, e.model.readout.heads_name().c_str(), e.arena.name().c_str(),

@@ -83,6 +83,20 @@ TEST(TrainCli, StoppedAndResumedRunEndsByteIdenticalToAStraightRun) {
   for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i]["update"], i + 1);
 }
 
+// Resuming a finished run trains nothing and says so (not "updates 7..6 of 6").
+TEST(TrainCli, ResumingAFinishedRunSaysThereIsNothingToTrain) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + (dir / "run").string()).status, 0);
+  const auto before = io::read_file(dir / "run" / "checkpoint.bin");
+  const auto again = run_gridrnn("train --resume " + (dir / "run").string());
+  EXPECT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("nothing to train"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("--updates N"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("training "), std::string::npos) << again.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "checkpoint.bin"), before);
+}
+
 TEST(TrainCli, AdamRunResumesExactlyToo) {
   TempDir dir;
   const std::string config =

@@ -65,8 +65,12 @@ std::string full_config(const io::ConfigReader& reader, const RunConfig& config)
     for (const io::KeyDoc* key : keys[section]) {
       const toml::node* node = effective.at_path(key->key).node();
       const std::string value = node != nullptr ? io::toml_value_text(*node) : key->fallback;
-      out += fmt::format("# {} ({}; default {})\n{} = {}\n", key->doc, key->range, key->fallback,
-                         key->key.substr(section.empty() ? 0 : section.size() + 1), value);
+      // Of two keys that set the same thing (arena.area or arena.side), one not given stays a
+      // comment: both written would be refused when the template is read back.
+      const bool unset_alternative = node == nullptr && key->doc.find("alternative to") != std::string::npos;
+      out += fmt::format("# {} ({}; default {})\n{}{} = {}\n", key->doc, key->range, key->fallback,
+                         unset_alternative ? "# " : "", key->key.substr(section.empty() ? 0 : section.size() + 1),
+                         value);
     }
   }
   return out;

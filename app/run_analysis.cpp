@@ -313,10 +313,21 @@ AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>&
   if (!figures) {
     // figures/ and report.html of an earlier analysis (gridrnn's own: analyze and plot replace them
     // whole) would show other scores beside the new analysis/.
+    // Only the figure files (PNG, SVG, PDF) go: anything else a user put in figures/ stays.
     std::error_code ec;
     for (const char* stale : {"figures", "report.html"}) {
       if (!fs::exists(run_dir / stale, ec)) continue;
-      fs::remove_all(run_dir / stale, ec);
+      if (fs::is_directory(run_dir / stale, ec)) {
+        for (const auto& entry : fs::directory_iterator(run_dir / stale, ec)) {
+          const std::string extension = entry.path().extension().string();
+          if (entry.is_regular_file() && (extension == ".png" || extension == ".svg" || extension == ".pdf"))
+            fs::remove(entry.path(), ec);
+          if (ec) break;
+        }
+        if (!ec && fs::is_empty(run_dir / stale, ec)) fs::remove(run_dir / stale, ec);
+      } else {
+        fs::remove(run_dir / stale, ec);
+      }
       if (ec) {
         throw_user_error("analysis/ in '{}' is new, but the earlier {} could not be removed ({}); "
                          "remove it by hand, or redraw it with `gridrnn plot {}`",

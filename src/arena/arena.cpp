@@ -367,8 +367,8 @@ Arena Arena::from_config(const io::ConfigReader& section) {
     const double length = section.number(length_key, std::sqrt(kDefaultArea / per_area), 0.0,
                                          kMaxSize, length_doc, true);
     const double area = section.number("area", kDefaultArea, 0.0, kMaxSize * kMaxSize,
-                                       "arena area (hexagon, triangle, circle); default: the "
-                                       "paper square's, 4",
+                                       "arena area (hexagon, triangle, circle; alternative to "
+                                       "side or radius); default: the paper square's, 4",
                                        true);
     return section.has(length_key) ? length * length * per_area : area;
   };

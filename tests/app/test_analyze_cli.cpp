@@ -142,6 +142,14 @@ TEST_F(AnalyzeCli, NoFiguresRemovesTheFiguresAndReportOfAnEarlierAnalysis) {
   // They showed the first analysis' scores beside the new analysis/.
   EXPECT_FALSE(fs::exists(run / "figures"));
   EXPECT_FALSE(fs::exists(run / "report.html"));
+  // A file of the user's in figures/ is kept (and so is the folder), the figures still go.
+  ASSERT_EQ(run_gridrnn("plot " + run.string()).status, 0);
+  io::write_file_atomic(run / "figures" / "mine.txt", "notes\n");
+  const auto kept = run_gridrnn("analyze --no-figures --set analysis.shuffles=2 " + run.string());
+  ASSERT_EQ(kept.status, 0) << kept.output;
+  EXPECT_EQ(io::read_file(run / "figures" / "mine.txt"), "notes\n");
+  for (const auto& entry : fs::directory_iterator(run / "figures")) EXPECT_EQ(entry.path().filename(), "mine.txt");
+  EXPECT_FALSE(fs::exists(run / "report.html"));
   EXPECT_NE(again.output.find("removed the earlier figures/"), std::string::npos) << again.output;
   EXPECT_NE(again.output.find("removed the earlier report.html"), std::string::npos) << again.output;
   EXPECT_TRUE(fs::exists(run / "analysis" / "units.csv"));

@@ -304,6 +304,29 @@ TEST(ConfigCli, PrintWithoutAConfigGivesEveryKeyAsATemplateThatReadsBack) {
   EXPECT_NE(set.output.find("\nupdates = 6\n"), std::string::npos) << set.output;
 }
 
+// Shapes whose size is set by one of two keys (area, or side / radius), and presets that set one:
+// the printed config reads back (the key not given stays a comment) and prints the same again.
+TEST(ConfigCli, PrintedConfigOfEveryArenaShapeAndPresetReadsBack) {
+  TempDir dir;
+  std::vector<std::string> arguments;
+  for (const char* shape : {"square", "rectangle", "hexagon", "triangle", "circle"})
+    arguments.push_back(std::string("--set arena.shape=") + shape);
+  arguments.push_back("--set arena.shape=circle --set arena.radius=1.5");
+  arguments.push_back("--set arena.shape=hexagon --set arena.area=9");
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(GRIDRNN_SOURCE_DIR) / "configs"))
+    arguments.push_back("--config " + entry.path().string());
+  int n = 0;
+  for (const auto& args : arguments) {
+    auto printed = run_gridrnn("config --print " + args);
+    ASSERT_EQ(printed.status, 0) << args << ": " << printed.output;
+    const std::string name = "printed" + std::to_string(n++) + ".toml";
+    const std::string file = write_config(dir, printed.output, name.c_str());
+    auto again = run_gridrnn("config --print --config " + file);
+    ASSERT_EQ(again.status, 0) << args << ": " << again.output;
+    EXPECT_EQ(again.output.substr(again.output.find('\n')), printed.output.substr(printed.output.find('\n'))) << args;
+  }
+}
+
 TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
   TempDir dir;
   const std::string config = write_config(dir, kTinyPlaceConfig);

@@ -125,6 +125,11 @@ ConfigReader ConfigReader::from_string(const std::string& text, const std::strin
 ConfigReader ConfigReader::from_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
+    // A run folder holds its config as config.toml.
+    if (std::filesystem::is_regular_file(path / "config.toml", ec)) {
+      throw_user_error("config file '{}' is a folder, not a file: did you mean its run config '{}'?",
+                       path.string(), (path / "config.toml").string());
+    }
     throw_user_error("config file '{}' is a folder, not a file (expected a TOML file, see configs/)",
                      path.string());
   }

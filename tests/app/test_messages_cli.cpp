@@ -129,6 +129,12 @@ TEST(MessagesCli, AFolderWhereAFileIsExpectedIsCalledAFolder) {
   const auto maps = run_gridrnn("score " + folder);
   EXPECT_EQ(maps.status, 2) << maps.output;
   EXPECT_TRUE(has(maps, "'" + folder + "': it is a folder, not a file")) << maps.output;
+  // A run folder given as a config: its config.toml is offered.
+  io::write_file_atomic(dir / "configs" / "config.toml", "[model]\nunits = 4\n");
+  const auto run_folder = run_gridrnn("config --config " + folder);
+  EXPECT_EQ(run_folder.status, 2) << run_folder.output;
+  EXPECT_TRUE(has(run_folder, "did you mean its run config '" + (dir / "configs" / "config.toml").string() + "'"))
+      << run_folder.output;
 }
 
 TEST(MessagesCli, ReadingAFolderAsAFileSaysSo) {

@@ -93,12 +93,17 @@ base = "tiny.toml"
 figures = false
 $tiny_set
 [grid]
-"model.units" = [4, -1, 6]
+"model.units" = [4, 5, 6]
 TOML
+# The model.units = 5 run finds a folder in its way that is not a run folder: it fails at run
+# time (a value no config accepts would stop the sweep before any run, exit 2).
+mkdir -p "$work/broken/model.units=5_seed=1"
+cp "$work/broken.toml" "$work/broken/sweep.toml"
+echo mine > "$work/broken/model.units=5_seed=1/notes.txt"
 status=0
 "${mpirun[@]}" -np 2 "$gridrnn" sweep "$work/broken.toml" --out "$work/broken" --threads 1 > "$work/broken.log" || status=$?
 [ "$status" -eq 1 ] || fail "broken sweep exited $status, expected 1: $(cat "$work/broken.log")"
-grep -q '^model.units=-1_seed=1,failed,' "$work/broken/summary.csv" || fail "broken run not marked failed: $(cat "$work/broken/summary.csv")"
+grep -q '^model.units=5_seed=1,failed,' "$work/broken/summary.csv" || fail "broken run not marked failed: $(cat "$work/broken/summary.csv")"
 [ "$(grep -c ',done,' "$work/broken/summary.csv")" -eq 2 ] || fail "the 2 good runs did not finish: $(cat "$work/broken/summary.csv")"
 echo "broken run marked failed, the other 2 done"
 echo "mpi_check passed"

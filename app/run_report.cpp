@@ -350,7 +350,7 @@ DrawnRun draw_run(const fs::path& run_dir, const fs::path& analysis_dir, const f
                                      analysis::kBandDominance)},
       {"grid_square", fmt::format("grid_score_90 > {} (and band_score < {})", threshold("grid_score_90"),
                                   analysis::kBandDominance)},
-      {"border", fmt::format("border_score > {}", threshold("border_score"))},
+      {"border", fmt::format("border_score > {} and > 0 (and planar_r2 < band_score)", threshold("border_score"))},
       {"band", fmt::format("band_score > {} (and planar_r2 < band_score)", threshold("band_score"))},
       {"ramp", fmt::format("band_score > {} and planar_r2 >= band_score (a plane fits as well)", threshold("band_score"))},
       {"direction", fmt::format("direction_mvl > {}", threshold("direction_mvl"))},

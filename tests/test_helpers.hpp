@@ -14,9 +14,8 @@ struct CommandResult {
   std::string output;   // stdout and stderr together
 };
 
-// Runs `gridrnn <arguments>` (arguments are passed to the shell as written).
-inline CommandResult run_gridrnn(const std::string& arguments) {
-  const std::string command = std::string(GRIDRNN_BINARY) + " " + arguments + " 2>&1";
+// Runs a shell command line; captures what it prints (add 2>&1 for stderr) and its exit status.
+inline CommandResult run_shell(const std::string& command) {
   CommandResult result;
   std::FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -27,20 +26,18 @@ inline CommandResult run_gridrnn(const std::string& arguments) {
   return result;
 }
 
+// Runs `gridrnn <arguments>` (arguments are passed to the shell as written).
+inline CommandResult run_gridrnn(const std::string& arguments) {
+  return run_shell(std::string(GRIDRNN_BINARY) + " " + arguments + " 2>&1");
+}
+
 // The same, killed after `seconds` (coreutils timeout -s KILL: status 137 then), for a test that
 // must fail rather than hang when a command runs on that should have stopped.
 inline CommandResult run_gridrnn_within(int seconds, const std::string& arguments) {
   std::string command = "timeout -s KILL ";
   command.append(std::to_string(seconds)).append(" ").append(GRIDRNN_BINARY).append(" ");
   command.append(arguments).append(" 2>&1");
-  CommandResult result;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) result.output += buffer;
-  const int raw = ::pclose(pipe);
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return result;
+  return run_shell(command);
 }
 
 // A fresh empty folder under the system temp dir, removed when the object goes away.

@@ -167,13 +167,7 @@ TEST(MessagesCli, OutOfMemoryIsReportedAsSuchWithWhatToShrink) {
   const std::string command = std::string("sh -c 'ulimit -v 600000 && exec ") + GRIDRNN_BINARY +
                               " simulate --steps 100000 --trials 100 --threads 1 --out " +
                               (dir / "out").string() + "' 2>&1";
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  CommandResult r;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) r.output += buffer;
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  const CommandResult r = testing::run_shell(command);
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_TRUE(has(r, "out of memory")) << r.output;
   EXPECT_TRUE(has(r, "--trials")) << r.output;

@@ -41,8 +41,12 @@ int run_analyze(const AnalyzeCommand& o) {
               ev.baseline_rms);
   std::printf("units per class (thresholds: %gth percentile of the pooled shuffles):\n", options.percentile);
   if (drawn.class_lines.empty()) {
-    for (analysis::UnitClass c : analysis::kUnitClasses)
-      std::printf("  %-15s %4d\n", analysis::to_string(c).c_str(), result.class_counts[static_cast<int>(c)]);
+    for (analysis::UnitClass c : analysis::kUnitClasses) {
+      const int count = result.class_counts[static_cast<int>(c)], maps = result.distinct_maps[static_cast<int>(c)];
+      std::printf("  %-15s %4d", analysis::to_string(c).c_str(), count);
+      if (maps != count) std::printf(" (%d different map%s)", maps, maps == 1 ? "" : "s");
+      std::printf("\n");
+    }
   } else {
     for (const std::string& line : drawn.class_lines) std::printf("%s\n", line.c_str());
   }
@@ -51,12 +55,13 @@ int run_analyze(const AnalyzeCommand& o) {
                 run.snapshots.size() - 1, run.seconds_snapshots);
     std::printf("  %8s %8s", "update", "error");
     for (analysis::UnitClass c : analysis::kUnitClasses) std::printf(" %*s", static_cast<int>(analysis::to_string(c).size()), analysis::to_string(c).c_str());
-    std::printf("\n");
+    std::printf("  (different maps: hexagonal square)\n");
     for (const auto& row : run.snapshots) {
       std::printf("  %8lld %8.4g", static_cast<long long>(row.update), row.position_rms);
       for (std::size_t k = 0; k < analysis::kUnitClasses.size(); ++k)
         std::printf(" %*d", static_cast<int>(analysis::to_string(analysis::kUnitClasses[k]).size()), row.class_counts[k]);
-      std::printf("\n");
+      std::printf("  (%d %d)\n", row.distinct_maps[static_cast<int>(analysis::UnitClass::kGridHexagonal)],
+                  row.distinct_maps[static_cast<int>(analysis::UnitClass::kGridSquare)]);
     }
   }
   std::printf("results in %s: analysis/ (rate_maps.npy, autocorr.npy, units.csv, analysis.json, ...)%s\n",

@@ -251,19 +251,24 @@ SnapshotClasses snapshot_row(std::int64_t update, const Evaluation& ev, const an
   row.position_rms = ev.position_rms;
   row.baseline_rms = ev.baseline_rms;
   row.class_counts = p.class_counts;
+  row.distinct_maps = p.distinct_maps;
   row.thresholds = p.thresholds;
   return row;
 }
 
-// analysis/snapshots.csv: update, evaluation errors, units per class, the grid thresholds.
+// analysis/snapshots.csv: update, evaluation errors, units per class, the grid thresholds, and
+// the grid classes' different maps (a collapsed population has many units and one map).
 void write_snapshots_csv(const fs::path& file, const std::vector<SnapshotClasses>& rows) {
   std::string csv = "update,position_rms,baseline_rms";
   for (analysis::UnitClass c : analysis::kUnitClasses) csv += fmt::format(",{}", analysis::to_string(c));
-  csv += ",grid_score_60_threshold,grid_score_90_threshold\n";
+  csv += ",grid_score_60_threshold,grid_score_90_threshold,grid_hexagonal_maps,grid_square_maps\n";
+  constexpr int kHexagonal = static_cast<int>(analysis::UnitClass::kGridHexagonal);
+  constexpr int kSquare = static_cast<int>(analysis::UnitClass::kGridSquare);
   for (const auto& r : rows) {
     csv += fmt::format("{},{},{}", r.update, r.position_rms, r.baseline_rms);
     for (int count : r.class_counts) csv += fmt::format(",{}", count);
-    csv += fmt::format(",{},{}\n", r.thresholds.grid_60, r.thresholds.grid_90);
+    csv += fmt::format(",{},{},{},{}\n", r.thresholds.grid_60, r.thresholds.grid_90, r.distinct_maps[kHexagonal],
+                       r.distinct_maps[kSquare]);
   }
   io::write_file_atomic(file, csv);
 }

@@ -65,6 +65,7 @@ struct SnapshotClasses {
   std::int64_t update = 0;
   double position_rms = 0, baseline_rms = 0;
   std::array<int, analysis::kUnitClasses.size()> class_counts{};  // indexed like kUnitClasses
+  std::array<int, analysis::kUnitClasses.size()> distinct_maps{};  // the classes' different maps
   analysis::ScoreSet thresholds;
 };
 

@@ -343,6 +343,7 @@ DrawnRun draw_run(const fs::path& run_dir, const fs::path& analysis_dir, const f
 
   // Counts per class with the rule that puts a unit there.
   const json counts = summary.value("counts", json::object());
+  const json distinct = summary.value("distinct_maps", json::object());  // absent before 2026-12
   const json thresholds = summary.value("thresholds", json::object());
   auto threshold = [&](const char* score) { return number_text(json_double(thresholds.value(score, json()))); };
   const std::map<std::string, std::string> rules = {
@@ -362,8 +363,12 @@ DrawnRun draw_run(const fs::path& run_dir, const fs::path& analysis_dir, const f
   for (analysis::UnitClass c : analysis::kUnitClasses) {
     const std::string name = analysis::to_string(c);
     const std::string count = counts.value(name, json(0)).dump();
-    report.class_table_rows.push_back({name, count, rules.at(name)});
-    drawn.class_lines.push_back(fmt::format("  {:<15} {:>4}   {}", name, count, rules.at(name)));
+    // A class whose units share maps says how many different maps they have.
+    std::string maps;
+    if (distinct.contains(name) && distinct[name] != counts.value(name, json(0)))
+      maps = fmt::format(" ({} different {})", distinct[name].dump(), distinct[name] == 1 ? "map" : "maps");
+    report.class_table_rows.push_back({name, count + maps, rules.at(name)});
+    drawn.class_lines.push_back(fmt::format("  {:<15} {:>4}{}   {}", name, count, maps, rules.at(name)));
   }
   report.figures = figures;
   plot::write_report_html(out_dir / "report.html", report);

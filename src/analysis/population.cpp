@@ -321,7 +321,54 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
     u.unit_class = classify(u.score, u.passes, thresholds, u.planar_r2);
     result.class_counts[static_cast<int>(u.unit_class)] += 1;
   }
+  const std::vector<int> repeats = same_map(result.rate_maps);
+  // A class's maps: its units that repeat no unit of the class, directly or through their map's
+  // first unit (a repeated map's units may fall in different classes near a threshold).
+  std::vector<std::vector<int>> seen(kUnitClasses.size());
+  for (std::size_t i = 0; i < units; ++i) {
+    UnitScores& u = result.units[i];
+    u.same_map_as = repeats[i];
+    const int map = repeats[i] < 0 ? static_cast<int>(i) : repeats[i];
+    std::vector<int>& maps = seen[static_cast<int>(u.unit_class)];
+    if (std::find(maps.begin(), maps.end(), map) == maps.end()) maps.push_back(map);
+  }
+  for (std::size_t c = 0; c < kUnitClasses.size(); ++c) result.distinct_maps[c] = static_cast<int>(seen[c].size());
   return result;
+}
+
+std::vector<int> same_map(const std::vector<Map2D>& maps) {
+  std::vector<int> repeats(maps.size(), -1);
+  std::vector<std::size_t> firsts;  // units that repeat no earlier unit
+  for (std::size_t i = 0; i < maps.size(); ++i) {
+    for (std::size_t j : firsts) {
+      const Map2D& a = maps[i];
+      const Map2D& b = maps[j];
+      if (a.size() != b.size()) continue;
+      double n = 0, sa = 0, sb = 0;
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        if (!std::isfinite(a.values[k]) || !std::isfinite(b.values[k])) continue;
+        n += 1;
+        sa += a.values[k];
+        sb += b.values[k];
+      }
+      if (n < 2) continue;
+      const double ma = sa / n, mb = sb / n;
+      double ab = 0, aa = 0, bb = 0;
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        if (!std::isfinite(a.values[k]) || !std::isfinite(b.values[k])) continue;
+        const double da = a.values[k] - ma, db = b.values[k] - mb;
+        ab += da * db;
+        aa += da * da;
+        bb += db * db;
+      }
+      if (aa > 0 && bb > 0 && ab >= kSameMapCorrelation * std::sqrt(aa * bb)) {
+        repeats[i] = static_cast<int>(j);
+        break;
+      }
+    }
+    if (repeats[i] < 0) firsts.push_back(i);
+  }
+  return repeats;
 }
 
 namespace {
@@ -344,11 +391,12 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
       "grid_spacing,grid_orientation_deg,border_score,border_score_threshold,band_score,"
       "band_score_threshold,band_wavelength,band_orientation_deg,planar_r2,direction_mvl,"
       "direction_mvl_threshold,preferred_direction_deg,speed_r,speed_abs_r_threshold,speed_slope,"
-      "mean_activity,smooth_null_sigma_bins,grid_score_60_smooth_threshold,grid_score_90_smooth_threshold\n";
+      "mean_activity,smooth_null_sigma_bins,grid_score_60_smooth_threshold,grid_score_90_smooth_threshold,"
+      "same_map_as\n";
   const ScoreSet& t = r.thresholds;
   for (std::size_t i = 0; i < r.units.size(); ++i) {
     const UnitScores& u = r.units[i];
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", i,
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", i,
                        to_string(u.unit_class), csv_number(u.score.grid_60), csv_number(t.grid_60),
                        csv_number(u.score.grid_90), csv_number(t.grid_90), csv_number(u.grid_spacing),
                        csv_number(u.grid_orientation_deg), csv_number(u.score.border), csv_number(t.border),
@@ -358,7 +406,8 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
                        csv_number(t.direction_mvl), csv_number(u.preferred_direction_deg),
                        csv_number(u.speed_r), csv_number(t.speed_abs_r), csv_number(u.speed_slope),
                        csv_number(u.mean_activity), csv_number(u.smooth_null_sigma_bins),
-                       csv_number(u.grid_60_smooth_threshold), csv_number(u.grid_90_smooth_threshold));
+                       csv_number(u.grid_60_smooth_threshold), csv_number(u.grid_90_smooth_threshold),
+                       u.same_map_as);
   }
   io::write_file_atomic(folder / "units.csv", csv);
 
@@ -370,6 +419,9 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
   nlohmann::json counts;
   for (UnitClass c : kUnitClasses) counts[to_string(c)] = r.class_counts[static_cast<int>(c)];
   j["counts"] = counts;
+  nlohmann::json distinct;
+  for (UnitClass c : kUnitClasses) distinct[to_string(c)] = r.distinct_maps[static_cast<int>(c)];
+  j["distinct_maps"] = distinct;
   nlohmann::json thresholds;
   for (int k = 0; k < 6; ++k) thresholds[kScoreNames[k]] = json_number(member(t, k));
   j["thresholds"] = thresholds;
@@ -393,7 +445,8 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
                    {"border_min_field_fraction", o.border.min_field_fraction},
                    {"border_convention", to_string(o.border.convention)},
                    {"seed", o.seed},
-                   {"smooth_null_maps", o.smooth_null_maps}};
+                   {"smooth_null_maps", o.smooth_null_maps},
+                   {"same_map_correlation", kSameMapCorrelation}};
   const MapExtent& e = r.geometry.extent;
   j["map"] = {{"extent", {e.xmin, e.xmax, e.ymin, e.ymax}},
               {"layout", "rate_maps[unit][ix][iy], bin centre x = xmin + (ix + 0.5) (xmax - xmin) / bins"},
@@ -416,6 +469,8 @@ void write_population_analysis(const std::filesystem::path& folder, const Popula
       {"null", "circular shifts by >= min_shift samples; thresholds: percentile of pooled shuffles"},
       {"smooth_null", "grid scores must also exceed the percentile of smooth_null_maps rectified Gaussian-filtered "
                       "noise maps per unit, filter width matched to the unit's SAC central-peak width"},
+      {"distinct_maps", "per class, its units' different maps: a unit whose rate map correlates >= "
+                        "same_map_correlation (Pearson, shared visited bins) with an earlier unit's repeats it"},
       {"class_precedence", "grid_hexagonal/grid_square > border (border score > 0, not ramp-like) > band > direction "
                            "> speed_only > irregular"}};
   io::write_file_atomic(folder / "analysis.json", j.dump(2) + "\n");

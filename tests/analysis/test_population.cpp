@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <numbers>
 
 #include <fmt/format.h>
@@ -183,9 +184,69 @@ TEST(AnalyzePopulation, ClassifiesPlantedUnitsAndWritesFiles) {
   const auto json = nlohmann::json::parse(io::read_file(dir / "analysis" / "analysis.json"));
   EXPECT_EQ(json["format_version"], 1);
   EXPECT_EQ(json["counts"]["grid_hexagonal"].get<int>(), result.class_counts[0]);
+  // The planted units all have maps of their own.
+  EXPECT_EQ(result.distinct_maps, result.class_counts);
+  EXPECT_EQ(json["distinct_maps"]["band"].get<int>(), result.distinct_maps[3]);
+  EXPECT_NE(csv.find(",same_map_as\n"), std::string::npos);
   EXPECT_EQ(json["settings"]["convention"], "deepmind");
   EXPECT_EQ(json["settings"]["border_convention"], "gridrnn");
   EXPECT_TRUE(json["thresholds"]["grid_score_60"].is_number());
+}
+
+// same_map: a unit repeats the first earlier map it correlates with at >= 0.95 (scale and offset
+// do not matter); lattices of one module at another phase, noise and flat maps repeat nothing.
+TEST(SameMap, FindsRepeatedMapsAndNothingElse) {
+  using namespace testing_maps;
+  const auto lattice = [](double p0, double p1, double p2) {  // three waves 60 degrees apart
+    Map2D m(20, 20, 0.0);
+    const double phases[3] = {p0, p1, p2};
+    for (int w = 0; w < 3; ++w) {
+      const Map2D wave = plane_wave_map(0.2 + w * std::numbers::pi / 3, 0.55 * std::sqrt(3.0) / 2, phases[w]);
+      for (std::size_t b = 0; b < m.size(); ++b) m.values[b] += wave.values[b];
+    }
+    return m;
+  };
+  Rng rng(3, Stream::kTest, 7, 0);
+  std::vector<Map2D> maps;
+  maps.push_back(lattice(0.3, 0.3, 0.3));                  // 0
+  maps.push_back(lattice(0.3, 0.3, 0.3));                  // 1: 0 scaled and offset
+  for (double& v : maps[1].values) v = 3.0 * v + 0.5;
+  maps.push_back(lattice(0.3, 2.3, 1.3));                  // 2: same module, other phase
+  maps.push_back(lattice(0.3, 0.3, 0.3));                  // 3: 0 plus noise of 1/20 its SD
+  for (double& v : maps[3].values) v += 0.05 * 1.2 * rng.normal();
+  maps.push_back(Map2D(20, 20, 1.0));                      // 4: flat
+  maps.push_back(Map2D(20, 20, 0.0));                      // 5: noise
+  for (double& v : maps[5].values) v = rng.normal();
+  maps.push_back(lattice(0.3, 2.3, 1.3));                  // 6: repeats 2
+  maps[6].values[0] = std::numeric_limits<double>::quiet_NaN();                              // unvisited bins are left out
+  maps.push_back(Map2D(20, 20, 1.0));                      // 7: flat again: repeats nothing
+  maps.push_back(lattice(0.3, 0.3, 0.3));                  // 8: 0 under noise 3/4 its SD: r ~ 0.8
+  for (double& v : maps[8].values) v += 0.75 * 1.22 * rng.normal();
+  EXPECT_EQ(same_map(maps), (std::vector<int>{-1, 0, -1, 0, -1, -1, 2, -1, -1}));
+}
+
+// A population collapsed onto one map (every unit the same grid map plus its own small noise, as
+// the place-cell RNN on its loss plateau): dozens of grid units, one map.
+TEST(AnalyzePopulation, ACollapsedPopulationIsOneMap) {
+  const std::size_t units = 24, samples = 40000;
+  const Samples s = random_samples(samples, 11);
+  const Map2D grid = testing_maps::hexagonal_map(0.2, 0.55);
+  const SpatialBinning binning = bin_positions(s.positions, MapExtent{-1.1, 1.1, -1.1, 1.1}, 20, 20);
+  std::vector<float> activity(samples * units);
+  Rng rng(5, Stream::kTest, 8, 0);
+  for (std::size_t k = 0; k < samples; ++k)
+    for (std::size_t u = 0; u < units; ++u)
+      activity[k * units + u] = static_cast<float>(grid.values[binning.bin_of_sample[k]] + 0.3 * rng.normal());
+  AnalysisOptions options;
+  options.shuffles = 5;
+  options.smooth_null_maps = 20;
+  const auto result = analyze_population(s.positions, s.headings, s.speeds, activity, units,
+                                         ArenaGeometry::rectangle(-1.1, 1.1, -1.1, 1.1), options);
+  const int hexagonal = static_cast<int>(UnitClass::kGridHexagonal);
+  EXPECT_EQ(result.class_counts[hexagonal], static_cast<int>(units));
+  EXPECT_EQ(result.distinct_maps[hexagonal], 1);
+  EXPECT_EQ(result.units[0].same_map_as, -1);
+  for (std::size_t u = 1; u < units; ++u) EXPECT_EQ(result.units[u].same_map_as, 0) << u;
 }
 
 TEST(AnalyzePopulation, ResultsDoNotDependOnThreadCount) {

@@ -348,7 +348,7 @@ TEST(AnalyzeSnapshots, ScoresEverySnapshotAndTheFinalNetwork) {
     end = lines[3].find(',', at);
     cells.push_back(lines[3].substr(at, end == std::string::npos ? std::string::npos : end - at));
   }
-  ASSERT_EQ(cells.size(), 3u + 8u + 2u) << lines[3];
+  ASSERT_EQ(cells.size(), 3u + 8u + 2u + 2u) << lines[3];
   std::string got;
   for (std::size_t k = 3; k < 11; ++k) got += "," + cells[k];
   EXPECT_EQ(got, expected) << lines[3];

@@ -79,6 +79,8 @@ struct UnitScores {
   // smooth-noise thresholds (when the smooth null is on).
   ScoreSet passes;
   UnitClass unit_class = UnitClass::kIrregular;
+  // The lowest-numbered earlier unit whose rate map this one repeats (same_map, below), or -1.
+  int same_map_as = -1;
 };
 
 struct PopulationAnalysis {
@@ -91,7 +93,21 @@ struct PopulationAnalysis {
   ScoreSet thresholds;                  // percentile of the pooled shuffles, per score
   std::vector<ScoreSet> null_scores;    // (N * shuffles) unit-major: every shuffle's scores
   std::array<int, kUnitClasses.size()> class_counts{};    // indexed like kUnitClasses
+  // Per class, how many different maps its units have: units that repeat an earlier unit's map
+  // (same_map_as) count once with it. A population that collapsed onto one map (the place-cell
+  // RNN on its loss plateau) has hundreds of units in a class and one map.
+  std::array<int, kUnitClasses.size()> distinct_maps{};  // indexed like kUnitClasses
 };
+
+// Two rate maps are the same map when their Pearson correlation over the bins both visited is
+// at least this (independent maps, lattices of one module at other phases and smooth noise of
+// matched width correlate far less; docs/design.md "Repeated maps").
+inline constexpr double kSameMapCorrelation = 0.95;
+
+// same_map_as for every map, in unit order: unit i repeats the first earlier unit j that itself
+// repeats none (j's same_map_as = -1) and whose map correlates with i's at >= kSameMapCorrelation.
+// Flat maps (no variance over the shared bins) repeat nothing.
+std::vector<int> same_map(const std::vector<Map2D>& maps);
 
 // positions: (S, 2) row-major x, y; headings: (S) radians; speeds: (S); activities: (S, N)
 // row-major (sample-major, as a network produces them); units = N. Samples are time steps

@@ -10,9 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
-#include "gridrnn/analysis/grid_score.hpp"
-#include "gridrnn/analysis/maps.hpp"
-#include "gridrnn/analysis/spatial_scores.hpp"
+#include "gridrnn/analysis/map_scores.hpp"
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
 #include "gridrnn/io/npy.hpp"
@@ -34,15 +32,11 @@ struct ScoredMap {
   std::string file;
   std::size_t unit = 0;
   analysis::Map2D map;
-  analysis::GridScores grid;
-  analysis::BandScore band;
-  analysis::BorderScore border;
-  int exponent = 0;  // map = file's map x 2^-exponent (see load_maps)
+  analysis::MapScores scores;
 };
 
 // Loads every map of every file, refusing anything that is not a 2D map or a 3D stack of maps,
-// and maps without a single finite bin; infinite values are refused too (NaN = unvisited). Each
-// map is scaled by a power of two to a largest magnitude in [1, 2) (the scores are scale-free).
+// and maps that analysis::check_rate_map refuses (infinite values, all NaN).
 std::vector<ScoredMap> load_maps(const std::vector<std::string>& files) {
   std::vector<ScoredMap> maps;
   for (const std::string& file : files) {
@@ -66,26 +60,7 @@ std::vector<ScoredMap> load_maps(const std::vector<std::string>& files) {
       entry.map = analysis::Map2D(static_cast<int>(bx), static_cast<int>(by), 0.0);
       std::copy_n(array.values.begin() + static_cast<std::ptrdiff_t>(unit * bx * by), bx * by,
                   entry.map.values.begin());
-      for (std::size_t k = 0; k < entry.map.size(); ++k) {
-        if (std::isinf(entry.map.values[k])) {
-          throw_user_error("'{}' map {} has an infinite value at bin {}: use NaN for unvisited bins",
-                           file, unit, k);
-        }
-      }
-      if (entry.map.finite_count() == 0) {
-        throw_user_error("'{}' map {} is all NaN: no visited bin to score", file, unit);
-      }
-      // The scores do not depend on a map's scale, but their sums of squares overflow beyond
-      // ~1e150 and their "constant map" floor (1e-12) swallows maps of tiny rates: every map is
-      // scaled by a power of two (exact) so that its largest magnitude lies in [1, 2).
-      double magnitude = 0.0;
-      for (const double v : entry.map.values) {
-        if (std::isfinite(v)) magnitude = std::max(magnitude, std::abs(v));
-      }
-      if (magnitude > 0.0) {
-        entry.exponent = std::ilogb(magnitude);
-        for (double& v : entry.map.values) v = std::ldexp(v, -entry.exponent);
-      }
+      analysis::check_rate_map(entry.map, fmt::format("'{}' map {}", file, unit));
       maps.push_back(std::move(entry));
     }
   }
@@ -99,30 +74,15 @@ nlohmann::json json_value(double v) { return std::isfinite(v) ? nlohmann::json(v
 
 int run_score(const ScoreOptions& options) {
   set_thread_count(options.threads);
-  const auto convention = analysis::parse_grid_convention(options.convention);
-  const auto variant = analysis::parse_grid_variant(options.variant);
-  analysis::BorderOptions border_options;
-  border_options.convention = analysis::parse_border_convention(options.border_convention);
-  const analysis::MapExtent extent{options.extent[0], options.extent[1], options.extent[2], options.extent[3]};
-  extent.validate();
-  const analysis::ArenaGeometry arena =
-      analysis::ArenaGeometry::rectangle(extent.xmin, extent.xmax, extent.ymin, extent.ymax);
+  analysis::MapScoreOptions score_options;
+  score_options.convention = analysis::parse_grid_convention(options.convention);
+  score_options.variant = analysis::parse_grid_variant(options.variant);
+  score_options.border_convention = analysis::parse_border_convention(options.border_convention);
+  score_options.extent = {options.extent[0], options.extent[1], options.extent[2], options.extent[3]};
+  score_options.validate();
+  const analysis::MapExtent& extent = score_options.extent;
   std::vector<ScoredMap> maps = load_maps(options.files);
-  parallel_for(maps.size(), [&](std::size_t i) {
-    ScoredMap& m = maps[i];
-    const analysis::Map2D sac = analysis::autocorrelogram(m.map, analysis::sac_unvisited_bins(convention));
-    m.grid = analysis::GridScorer(m.map.bins_x, m.map.bins_y, convention, variant).score(sac);
-    m.grid.spacing_bins *= extent.bin_width_x(m.map.bins_x);  // now in arena units
-    m.band = analysis::band_score(m.map, extent);
-    if (border_options.convention == analysis::BorderConvention::kOpexebo) {
-      // opexebo's field search has absolute thresholds (1 Hz peak, 0.1 Hz mean): the rates as given.
-      analysis::Map2D rates = m.map;
-      for (double& v : rates.values) v = std::ldexp(v, m.exponent);
-      m.border = analysis::border_score(rates, arena, border_options);
-    } else {
-      m.border = analysis::border_score(m.map, arena, border_options);
-    }
-  });
+  parallel_for(maps.size(), [&](std::size_t i) { maps[i].scores = analysis::score_map(maps[i].map, score_options); });
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const ScoredMap& m : maps) {
@@ -131,15 +91,15 @@ int run_score(const ScoreOptions& options) {
                      {"convention", options.convention},
                      {"variant", options.variant},
                      {"border_convention", options.border_convention},
-                     {"grid_score_60", json_value(m.grid.score_60)},
-                     {"grid_score_90", json_value(m.grid.score_90)},
-                     {"grid_spacing", json_value(m.grid.spacing_bins)},
-                     {"grid_orientation_deg", json_value(m.grid.orientation_deg)},
-                     {"band_score", json_value(m.band.score)},
-                     {"band_wavelength", json_value(m.band.wavelength)},
-                     {"band_orientation_deg", json_value(m.band.orientation_deg)},
-                     {"planar_r2", json_value(m.band.planar_r2)},
-                     {"border_score", json_value(m.border.score)}});
+                     {"grid_score_60", json_value(m.scores.grid.score_60)},
+                     {"grid_score_90", json_value(m.scores.grid.score_90)},
+                     {"grid_spacing", json_value(m.scores.grid.spacing_bins)},
+                     {"grid_orientation_deg", json_value(m.scores.grid.orientation_deg)},
+                     {"band_score", json_value(m.scores.band.score)},
+                     {"band_wavelength", json_value(m.scores.band.wavelength)},
+                     {"band_orientation_deg", json_value(m.scores.band.orientation_deg)},
+                     {"planar_r2", json_value(m.scores.band.planar_r2)},
+                     {"border_score", json_value(m.scores.border.score)}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
@@ -152,13 +112,13 @@ int run_score(const ScoreOptions& options) {
                           .c_str());
   for (const ScoredMap& m : maps) {
     std::printf("%s\n", fmt::format("{:<{}} {:>5} {} {} {} {} {} {} {} {}", m.file, name_width, m.unit,
-                                    cell(m.grid.score_60, 8, 3), cell(m.grid.score_90, 8, 3),
-                                    cell(m.grid.spacing_bins, 8, 3), cell(m.grid.orientation_deg, 7, 1),
-                                    cell(m.band.score, 8, 3), cell(m.band.wavelength, 8, 3),
-                                    cell(m.band.orientation_deg, 7, 1), cell(m.border.score, 8, 3))
+                                    cell(m.scores.grid.score_60, 8, 3), cell(m.scores.grid.score_90, 8, 3),
+                                    cell(m.scores.grid.spacing_bins, 8, 3), cell(m.scores.grid.orientation_deg, 7, 1),
+                                    cell(m.scores.band.score, 8, 3), cell(m.scores.band.wavelength, 8, 3),
+                                    cell(m.scores.band.orientation_deg, 7, 1), cell(m.scores.border.score, 8, 3))
                             .c_str());
   }
-  const std::string form = convention == analysis::GridConvention::kDeepmind ? options.variant : "min_max";
+  const std::string form = score_options.convention == analysis::GridConvention::kDeepmind ? options.variant : "min_max";
   std::printf("# grid scores: %s convention (%s); spacing and wavelength in extent units, extent "
               "[%g, %g] x [%g, %g]; border score: %s convention, rectangular arena on that extent\n",
               options.convention.c_str(), form.c_str(), extent.xmin, extent.xmax, extent.ymin,

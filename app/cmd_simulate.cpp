@@ -25,6 +25,7 @@
 #include "gridrnn/trajectory/inputs_info.hpp"
 #include "gridrnn/trajectory/motion.hpp"
 #include "gridrnn/trajectory/recorded.hpp"
+#include "gridrnn/trajectory/simulation.hpp"
 
 namespace gridrnn::app {
 namespace {
@@ -55,8 +56,7 @@ bool is_run_config(const io::ConfigReader& config) {
   return false;
 }
 
-// Largest batch simulate writes (steps x trials); about 40 bytes per step in memory.
-constexpr std::int64_t kMaxSteps = 50'000'000;
+constexpr std::int64_t kMaxSteps = trajectory::SimulationSettings::kMaxSteps;
 
 // paths.png: the first few paths over the arena's outline, and the occupancy of all of them
 // (fraction of positions per bin of a 32 x 32 grid over the bounding box; NaN = never visited).
@@ -143,38 +143,22 @@ int run_simulate(const SimulateOptions& o) {
   // A run config: the paths that run trains on, unless [simulate] or a flag says otherwise.
   const train::TaskOptions task = run_config ? train::TaskOptions::from_config(config.section("task"))
                                              : train::TaskOptions{};
-  const io::ConfigReader sim = config.section("simulate");
-  const std::int64_t steps =
-      sim.integer("steps", run_config ? task.steps : 500, 1, kMaxSteps,
-                  "steps per path (T); each path has T+1 positions (default with a run config: "
-                  "task.steps)");
-  const std::int64_t trials = sim.integer("trials", 500, 1, 1'000'000, "number of paths (B)");
-  const std::int64_t seed = sim.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max(),
-                                        "random seed; paths are drawn from Rng(seed, paths, 0, m)");
-  const trajectory::Encoding encoding = trajectory::parse_encoding(sim.choice(
-      "encoding", run_config ? trajectory::encoding_name(task.encoding) : "speed_angle",
-      trajectory::encoding_names(),
-      "network input encoding written to inputs.npy (default with a run config: task.encoding)"));
+  const trajectory::SimulationSettings settings = trajectory::SimulationSettings::from_config(
+      config.section("simulate"), run_config ? task.steps : 500,
+      run_config ? task.encoding : trajectory::Encoding::kSpeedAngle);
   if (run_config) {
     read_run_config(config);  // validates the run's other sections and refuses unknown keys
   } else {
     config.finish();
   }
-  if (o.recorded.empty() && steps * trials > kMaxSteps) {
-    throw_user_error("simulate.steps x simulate.trials = {} x {} = {} is too large; allowed: at "
-                     "most {} steps in all",
-                     steps, trials, steps * trials, kMaxSteps);
-  }
-
   trajectory::Batch batch;
   if (o.recorded.empty()) {
-    trajectory::generate_batch(batch, arena, motion, encoding, static_cast<std::uint64_t>(seed), 0,
-                               static_cast<std::size_t>(trials), static_cast<std::size_t>(steps));
+    batch = trajectory::simulate_batch(arena, motion, settings);
   } else {
     const auto recorded = trajectory::read_recorded_path(o.recorded, arena, recorded_options(o));
     for (const auto& warning : recorded.warnings)
       std::fprintf(stderr, "gridrnn: warning: %s\n", warning.c_str());
-    trajectory::resize_batch(batch, encoding, 1, recorded.path.steps());
+    trajectory::resize_batch(batch, settings.encoding, 1, recorded.path.steps());
     trajectory::store_path(batch, 0, recorded.path);
   }
 
@@ -193,7 +177,7 @@ int run_simulate(const SimulateOptions& o) {
   std::printf("simulated %zu path(s) x %zu steps in the %s arena (%s motion, %s inputs)\n", B, T,
               arena.name().c_str(),
               o.recorded.empty() ? trajectory::motion_model_name(motion.model).c_str() : "recorded",
-              trajectory::encoding_name(encoding).c_str());
+              trajectory::encoding_name(settings.encoding).c_str());
   std::printf("results in %s: positions.npy (T+1, B, 2), headings.npy (T, B), speeds.npy (T, B), "
               "inputs.npy (T, B, %zu) with inputs.json (its encoding, arena and motion), config.toml, "
               "paths.png\n",

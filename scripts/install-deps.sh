@@ -19,9 +19,10 @@ packages=(
   libopenmpi-dev openmpi-bin        # optional scale-out
   libgtest-dev libgmock-dev libbenchmark-dev   # tests and benchmarks
   chromium               # headless check that report.html loads its images
+  python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pytest   # the Python module, its tests
 )
 if [[ "${1:-}" == "--peer" ]]; then
-  packages+=(python3-torch python3-numpy)
+  packages+=(python3-torch)
 fi
 
 missing=()

@@ -22,7 +22,7 @@ const fs::path kSource = GRIDRNN_SOURCE_DIR;
 std::vector<fs::path> repository_text_files() {
   std::vector<fs::path> files;
   const std::set<std::string> text = {".cpp", ".hpp", ".h", ".md", ".toml", ".sh", ".py", ".txt", ".json", ""};
-  for (const char* top : {"app", "include", "src", "tests", "docs", "configs", "scripts", "bench", ".ci"}) {
+  for (const char* top : {"app", "include", "src", "tests", "docs", "configs", "scripts", "bench", "python", ".ci"}) {
     if (!fs::is_directory(kSource / top)) continue;
     for (const auto& entry : fs::recursive_directory_iterator(kSource / top)) {
       if (entry.is_regular_file() && text.count(entry.path().extension().string()) > 0) files.push_back(entry.path());

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gridrnn/analysis/smooth_null.hpp"
+#include "gridrnn/analysis/tsne.hpp"
 #include "gridrnn/analysis/tuning.hpp"
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/rng.hpp"
@@ -337,31 +338,15 @@ PopulationAnalysis analyze_population(std::span<const double> positions, std::sp
 }
 
 std::vector<int> same_map(const std::vector<Map2D>& maps) {
-  std::vector<int> repeats(maps.size(), -1);
+  // r = 1 - the correlation distance (tsne.hpp): Pearson over the bins both maps visited; a flat
+  // map has distance 1 (r = 0) to everything, so it repeats nothing.
+  const std::vector<double> distances = correlation_distances(maps);
+  const std::size_t n = maps.size();
+  std::vector<int> repeats(n, -1);
   std::vector<std::size_t> firsts;  // units that repeat no earlier unit
-  for (std::size_t i = 0; i < maps.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j : firsts) {
-      const Map2D& a = maps[i];
-      const Map2D& b = maps[j];
-      if (a.size() != b.size()) continue;
-      double n = 0, sa = 0, sb = 0;
-      for (std::size_t k = 0; k < a.size(); ++k) {
-        if (!std::isfinite(a.values[k]) || !std::isfinite(b.values[k])) continue;
-        n += 1;
-        sa += a.values[k];
-        sb += b.values[k];
-      }
-      if (n < 2) continue;
-      const double ma = sa / n, mb = sb / n;
-      double ab = 0, aa = 0, bb = 0;
-      for (std::size_t k = 0; k < a.size(); ++k) {
-        if (!std::isfinite(a.values[k]) || !std::isfinite(b.values[k])) continue;
-        const double da = a.values[k] - ma, db = b.values[k] - mb;
-        ab += da * db;
-        aa += da * da;
-        bb += db * db;
-      }
-      if (aa > 0 && bb > 0 && ab >= kSameMapCorrelation * std::sqrt(aa * bb)) {
+      if (1.0 - distances[i * n + j] >= kSameMapCorrelation) {
         repeats[i] = static_cast<int>(j);
         break;
       }

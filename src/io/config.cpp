@@ -140,7 +140,9 @@ ConfigReader ConfigReader::from_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return from_string(buffer.str(), path.string());
+  ConfigReader reader = from_string(buffer.str(), path.string());
+  reader.state_->directory = path.parent_path();
+  return reader;
 }
 
 ConfigReader ConfigReader::empty(const std::string& source_name) {

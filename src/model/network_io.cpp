@@ -13,7 +13,7 @@ namespace gridrnn::model {
 
 namespace {
 
-constexpr const char* kCentresFile = "place_centres.npy";
+constexpr const char* kCentresFile = kPlaceCentresFile;
 
 struct Block {
   const char* file;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <numbers>
 #include <vector>
@@ -18,7 +19,15 @@ namespace gridrnn::model {
 
 std::string to_string(PlaceTuning tuning) { return tuning == PlaceTuning::kGaussian ? "gaussian" : "dog"; }
 std::string to_string(PlaceLoss loss) { return loss == PlaceLoss::kSquaredError ? "squared_error" : "cross_entropy"; }
-std::string to_string(CentreLayout layout) { return layout == CentreLayout::kLattice ? "lattice" : "random"; }
+std::string to_string(CentreLayout layout) {
+  switch (layout) {
+    case CentreLayout::kLattice: return "lattice";
+    case CentreLayout::kFile: return "file";
+    case CentreLayout::kReference: return "reference";
+    case CentreLayout::kRandom: break;
+  }
+  return "random";
+}
 
 PlaceTuning place_tuning_from_string(const std::string& name) {
   if (name == "dog") return PlaceTuning::kDifferenceOfSoftmax;
@@ -33,7 +42,9 @@ PlaceLoss place_loss_from_string(const std::string& name) {
 CentreLayout centre_layout_from_string(const std::string& name) {
   if (name == "random") return CentreLayout::kRandom;
   if (name == "lattice") return CentreLayout::kLattice;
-  throw_user_error("readout.place.centres = \"{}\": must be \"random\" or \"lattice\"", name);
+  if (name == "file") return CentreLayout::kFile;
+  if (name == "reference") return CentreLayout::kReference;
+  throw_user_error("readout.place.centres = \"{}\": must be \"random\", \"lattice\", \"file\" or \"reference\"", name);
 }
 
 std::string ReadoutOptions::heads_name() const {
@@ -111,8 +122,21 @@ ReadoutOptions ReadoutOptions::from_config(const io::ConfigReader& s) {
     h.surround_ratio = p.number("surround_ratio", 2.0, 0.0, 1e9, "surround sigma^2 over centre sigma^2, > 1 (reference: 2); dog only", true);
     h.loss = place_loss_from_string(p.choice("loss", "cross_entropy", {"cross_entropy", "squared_error"},
         "loss: softmax cross-entropy (reference) or squared error of the linear outputs"));
-    h.centres = centre_layout_from_string(p.choice("centres", "random", {"random", "lattice"},
-        "centres: uniform at random in the arena (keyed by train.seed, saved with the network) or a square lattice (rectangular arenas)"));
+    h.centres = centre_layout_from_string(p.choice("centres", "random", {"random", "lattice", "file", "reference"},
+        "centres: uniform at random in the arena (keyed by train.seed, saved with the network), a square lattice "
+        "(rectangular arenas), read from readout.place.centres_file, or the reference code's own layout (numpy's "
+        "np.random.seed(0) draws of ganguli-lab/grid-pattern-formation, the same for every seed; rectangular arenas)"));
+    h.centres_file = p.text("centres_file", "",
+        "with centres = \"file\": an NPY of shape (cells, 2), x and y in arena units, every centre inside the arena; "
+        "a relative path is taken from the config file's folder; a run's own config.toml names its copy, "
+        "network/place_centres.npy");
+    if (h.centres == CentreLayout::kFile && h.centres_file.empty())
+      throw_user_error("readout.place.centres = \"file\" needs readout.place.centres_file (an NPY of shape ({}, 2))", h.cells);
+    if (!h.centres_file.empty() && std::filesystem::path(h.centres_file).is_relative() && !s.directory().empty())
+      h.centres_file = (s.directory() / h.centres_file).lexically_normal().string();
+    if (h.centres != CentreLayout::kFile && !h.centres_file.empty())
+      throw_user_error("readout.place.centres_file = \"{}\" is read only with readout.place.centres = \"file\" (it is \"{}\")",
+                       h.centres_file, to_string(h.centres));
     h.weight = p.number("weight", 1.0, 0.0, 1e9, "loss weight of the place head", true);
   }
   if (o.head_direction) {

@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
+#include <random>
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/rng.hpp"
+#include "gridrnn/io/npy.hpp"
 
 namespace gridrnn::train {
 
@@ -33,6 +36,49 @@ Lattice best_lattice(std::size_t n, double width, double height) {
 
 constexpr double kMaxElongation = 2.0;
 
+std::vector<double> centres_from_file(const arena::Arena& arena, const model::PlaceHeadOptions& options) {
+  const std::string& file = options.centres_file;
+  if (file.empty()) throw_user_error("readout.place.centres = \"file\" needs readout.place.centres_file");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw_user_error("readout.place.centres_file = \"{}\": no such file (an NPY of shape ({}, 2) is needed)", file, options.cells);
+  io::NpyArray a;
+  try {
+    a = io::read_npy_finite(file);
+  } catch (const UserError& e) {
+    throw_user_error("readout.place.centres_file = \"{}\": {}", file, e.what());
+  }
+  if (a.shape.size() != 2 || a.shape[0] != options.cells || a.shape[1] != 2)
+    throw_user_error("readout.place.centres_file = \"{}\" has shape {}; readout.place.cells = {} needs ({}, 2): x, y per cell",
+                     file, io::shape_string(a.shape), options.cells, options.cells);
+  for (std::size_t i = 0; i < options.cells; ++i) {
+    const arena::Point p{a.values[2 * i], a.values[2 * i + 1]};
+    if (!arena.contains(p))
+      throw_user_error("readout.place.centres_file = \"{}\": centre {} at ({:g}, {:g}) lies outside the {} arena", file, i,
+                       p.x, p.y, arena.name());
+  }
+  return std::move(a.values);
+}
+
+// The layout every run of the reference code trains on: place_cells.py seeds numpy's legacy
+// generator with np.random.seed(0) and draws N_p x coordinates, then N_p y coordinates, each
+// uniform(low, high) = low + (high - low) * u. That generator is MT19937 seeded by init_genrand
+// (std::mt19937's own seeding), and u is its 53-bit double from two draws (a >> 5, b >> 6).
+std::vector<double> reference_centres(const arena::BoundingBox& box, std::size_t n) {
+  std::mt19937 mt(0);
+  const auto uniform = [&mt](double low, double high) {
+    const double a = static_cast<double>(mt() >> 5), b = static_cast<double>(mt() >> 6);
+    // Rounded as numpy rounds it: the product apart from the sum (volatile keeps the compiler
+    // from fusing them into one multiply-add, which rounds once and differs in the last bit).
+    const volatile double scaled = (high - low) * ((a * 67108864.0 + b) / 9007199254740992.0);
+    return low + scaled;
+  };
+  std::vector<double> centres(2 * n);
+  for (std::size_t i = 0; i < n; ++i) centres[2 * i] = uniform(box.x_min, box.x_max);
+  for (std::size_t i = 0; i < n; ++i) centres[2 * i + 1] = uniform(box.y_min, box.y_max);
+  return centres;
+}
+
 }  // namespace
 
 std::vector<double> place_centres(const arena::Arena& arena, const model::PlaceHeadOptions& options, std::uint64_t seed) {
@@ -49,10 +95,12 @@ std::vector<double> place_centres(const arena::Arena& arena, const model::PlaceH
     }
     return centres;
   }
+  if (options.centres == model::CentreLayout::kFile) return centres_from_file(arena, options);
   if (arena.name() != "square" && arena.name() != "rectangle")
-    throw_user_error("readout.place.centres = \"lattice\" needs a square or rectangle arena (arena.shape = \"{}\"); "
+    throw_user_error("readout.place.centres = \"{}\" needs a square or rectangle arena (arena.shape = \"{}\"); "
                      "use readout.place.centres = \"random\"",
-                     arena.name());
+                     model::to_string(options.centres), arena.name());
+  if (options.centres == model::CentreLayout::kReference) return reference_centres(box, n);
   const double width = box.width(), height = box.height();
   const Lattice lattice = best_lattice(n, width, height);
   if (lattice.elongation > kMaxElongation) {

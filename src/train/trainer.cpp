@@ -11,6 +11,7 @@
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/progress.hpp"
+#include "gridrnn/io/config.hpp"
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/model/network_io.hpp"
@@ -75,6 +76,17 @@ Experiment with_place_centres(Experiment e) {
   if (readout.place && readout.place_centres.empty())
     readout.place_centres = place_centres(e.arena, readout.place_head, e.train.seed);
   return e;
+}
+
+// The run's config.toml. Centres read from a file are the run's own from then on: its config.toml
+// names the copy the run saves (network/place_centres.npy, relative to the run folder, where a
+// resume reads its config), so the run does not depend on the file it started from.
+std::string run_config_toml(const Experiment& e, const std::string& config_toml) {
+  const auto& readout = e.model.readout;
+  if (!readout.place || readout.place_head.centres != model::CentreLayout::kFile) return config_toml;
+  io::ConfigReader reader = io::ConfigReader::from_string(config_toml, "config.toml");
+  reader.apply_override(fmt::format("readout.place.centres_file=\"network/{}\"", model::kPlaceCentresFile));
+  return reader.to_toml() + "\n";
 }
 
 }  // namespace
@@ -240,7 +252,7 @@ struct Trainer::Impl {
   // network was trained with (network/place_centres.npy), or config.toml was edited.
   void check_place_centres() const {
     const auto& readout = experiment.model.readout;
-    const fs::path path = run_dir / "network" / "place_centres.npy";
+    const fs::path path = run_dir / "network" / model::kPlaceCentresFile;
     std::error_code ec;
     if (!readout.place || !fs::is_regular_file(path, ec)) return;
     const io::NpyArray saved = io::read_npy_finite(path);
@@ -265,8 +277,12 @@ struct Trainer::Impl {
 void Trainer::create_run(const fs::path& run_dir, const Experiment& experiment,
                          const std::string& config_toml) {
   io::OutputDir out(run_dir, /*allow_existing=*/false);
-  io::write_file_atomic(out / "run.json", run_marker().dump(2) + "\n");
-  io::write_file_atomic(out / "config.toml", config_toml);
+  json marker = run_marker();
+  const auto& place = experiment.model.readout.place_head;
+  if (experiment.model.readout.place && place.centres == model::CentreLayout::kFile)
+    marker["place_centres_from"] = place.centres_file;  // provenance: config.toml names the run's copy
+  io::write_file_atomic(out / "run.json", marker.dump(2) + "\n");
+  io::write_file_atomic(out / "config.toml", run_config_toml(experiment, config_toml));
   io::write_file_atomic(out / "metrics.jsonl", "");
   Impl impl(out.staging(), experiment);
   if (experiment.train.optimizer == OptimizerKind::kHessianFree) {

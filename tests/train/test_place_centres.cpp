@@ -1,12 +1,15 @@
 // Place-cell centres: random ones uniform in the arena and keyed by the seed, lattices over
-// square and rectangle arenas, and the errors for layouts that do not fit.
+// square and rectangle arenas, centres read from a file, and the errors for layouts that do not fit.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "gridrnn/core/error.hpp"
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/io/npy.hpp"
 #include "gridrnn/train/place_centres.hpp"
+#include "test_helpers.hpp"
 
 namespace gridrnn::train {
 namespace {
@@ -95,6 +98,81 @@ TEST(PlaceCentres, LatticeOutsideRectanglesAndCountsWithoutALatticeAreRefused) {
   const std::string message = error_of(arena::Arena::square(), head(7, model::CentreLayout::kLattice));
   EXPECT_NE(message.find("readout.place.cells = 7"), std::string::npos) << message;
   EXPECT_NE(message.find("use 6 or 8"), std::string::npos) << message;
+}
+
+// The numbers numpy 1.24 gives (python3-numpy in Debian 12) for the reference's draw:
+//   np.random.seed(0); x = np.random.uniform(-1.1, 1.1, 512); y = np.random.uniform(-1.1, 1.1, 512)
+//   x[0], x[511], y[0], y[511]
+// and, in a 2 x 1 box: np.random.seed(0); np.random.uniform(-1, 1, 16)[0], np.random.uniform(-0.5, 0.5, 16)[15].
+TEST(PlaceCentres, ReferenceLayoutIsNumpysSeedZeroDrawBitForBit) {
+  const auto box = place_centres(arena::Arena::square(2.2), head(512, model::CentreLayout::kReference), 9);
+  ASSERT_EQ(box.size(), 1024u);
+  EXPECT_EQ(box[0], 0.10738970864011455);
+  EXPECT_EQ(box[2 * 511], -0.3333528241263064);
+  EXPECT_EQ(box[1], 0.5282145563589016);
+  EXPECT_EQ(box[2 * 511 + 1], 0.9867886624834505);
+  // The same whatever the seed, as in the reference.
+  EXPECT_EQ(place_centres(arena::Arena::square(2.2), head(512, model::CentreLayout::kReference), 1), box);
+  const auto wide = place_centres(arena::Arena::rectangle(2.0, 1.0), head(16, model::CentreLayout::kReference), 1);
+  EXPECT_EQ(wide[0], 0.0976270078546495);
+  EXPECT_EQ(wide[2 * 15 + 1], 0.27423368943421667);
+  const std::string message = error_of(arena::Arena::hexagon(), head(16, model::CentreLayout::kReference));
+  EXPECT_NE(message.find("readout.place.centres = \"reference\" needs a square or rectangle"), std::string::npos)
+      << message;
+}
+
+model::PlaceHeadOptions from_file(std::size_t cells, const std::filesystem::path& file) {
+  auto o = head(cells, model::CentreLayout::kFile);
+  o.centres_file = file.string();
+  return o;
+}
+
+TEST(PlaceCentres, FileCentresAreReadAsTheyAreWhateverTheDtype) {
+  testing::TempDir dir;
+  const std::vector<double> values = {-1.05, 0.5, 0.0, 0.0, 1.0999, -1.0999, 0.123456789, 0.987654321};
+  io::write_npy(dir / "c64.npy", std::span<const double>(values), {4, 2});
+  EXPECT_EQ(place_centres(arena::Arena::square(2.2), from_file(4, dir / "c64.npy"), 1), values);
+  // float32 files are widened exactly; the seed plays no part.
+  const std::vector<float> narrow(values.begin(), values.end());
+  io::write_npy(dir / "c32.npy", std::span<const float>(narrow), {4, 2});
+  const auto read = place_centres(arena::Arena::square(2.2), from_file(4, dir / "c32.npy"), 7);
+  ASSERT_EQ(read.size(), 8u);
+  for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(read[i], static_cast<double>(narrow[i])) << i;
+}
+
+TEST(PlaceCentres, FileThatIsMissingMisshapenOrOutsideTheArenaIsRefusedNamingTheKey) {
+  testing::TempDir dir;
+  const std::vector<double> six = {0, 0, 0.5, 0.5, -0.5, 0.2, 0.1, 0.1, 0.3, -0.3, 0.9, 0.9};
+  io::write_npy(dir / "flat.npy", std::span<const double>(six), {12});
+  io::write_npy(dir / "three.npy", std::span<const double>(six), {3, 4});
+  io::write_npy(dir / "six.npy", std::span<const double>(six), {6, 2});
+  std::vector<double> outside = six;
+  outside[9] = 1.2;  // cell 4 at (0.3, 1.2): beyond the 2.2 m box's top wall
+  io::write_npy(dir / "outside.npy", std::span<const double>(outside), {6, 2});
+  std::vector<double> nan = six;
+  nan[3] = std::nan("");
+  io::write_npy(dir / "nan.npy", std::span<const double>(nan), {6, 2});
+  io::write_file_atomic(dir / "text.npy", "not an npy file\n");
+  const auto box = arena::Arena::square(2.2);
+  struct Case {
+    model::PlaceHeadOptions options;
+    std::string expected;
+  } cases[] = {
+      {from_file(6, dir / "none.npy"), "no such file"},
+      {from_file(6, dir / "flat.npy"), "has shape (12); readout.place.cells = 6 needs (6, 2)"},
+      {from_file(6, dir / "three.npy"), "has shape (3, 4)"},
+      {from_file(5, dir / "six.npy"), "readout.place.cells = 5 needs (5, 2)"},
+      {from_file(6, dir / "outside.npy"), "centre 4 at (0.3, 1.2) lies outside the square arena"},
+      {from_file(6, dir / "nan.npy"), "nan.npy"},
+      {from_file(6, dir / "text.npy"), "text.npy"},
+      {head(6, model::CentreLayout::kFile), "needs readout.place.centres_file"},
+  };
+  for (const auto& c : cases) {
+    const std::string message = error_of(box, c.options);
+    EXPECT_NE(message.find("readout.place.centres_file"), std::string::npos) << message;
+    EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+  }
+  EXPECT_EQ(place_centres(box, from_file(6, dir / "six.npy"), 1), six);
 }
 
 }  // namespace

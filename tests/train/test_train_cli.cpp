@@ -197,6 +197,11 @@ TEST(TrainCli, ReadoutMistakesExitWithStatus2NamingTheKeyAndWriteNothing) {
       {"[arena]\nshape = \"hexagon\"\n[readout]\nheads = \"place\"\n[readout.place]\ncentres = \"lattice\"\n",
        "readout.place.centres"},
       {"[readout]\nheads = \"place\"\n[readout.place]\ncells = 7\ncentres = \"lattice\"\n", "readout.place.cells"},
+      {"[readout]\nheads = \"place\"\n[readout.place]\ncentres = \"file\"\n", "readout.place.centres_file"},
+      {"[readout]\nheads = \"place\"\n[readout.place]\ncentres_file = \"c.npy\"\n",
+       "readout.place.centres_file = \""},
+      {"[readout]\nheads = \"place\"\n[readout.place]\ncentres = \"file\"\ncentres_file = \"none.npy\"\n",
+       "none.npy\": no such file"},
       {"[loss]\nweight_decay = -1\n", "loss.weight_decay"},
       {"[model]\nnonlinearity = \"sigmoid\"\n", "model.nonlinearity"},
   };
@@ -223,6 +228,7 @@ TEST(ConfigCli, DescribeListsEveryModelReadoutAndLossKey) {
                           "model.w_rec_init", "model.initial_state", "readout.heads", "readout.position.weight",
                           "readout.place.cells", "readout.place.sigma", "readout.place.surround_ratio",
                           "readout.place.tuning", "readout.place.loss", "readout.place.centres",
+                          "readout.place.centres_file",
                           "readout.place.weight", "readout.head_direction.cells",
                           "readout.head_direction.kappa", "readout.head_direction.weight",
                           "loss.weight_decay"}) {
@@ -380,6 +386,46 @@ TEST(TrainCli, PlaceCellRunSavesItsCentresAndResumesWithTheSameOnes) {
   auto other_arena = run_gridrnn("train --resume " + run.string());
   EXPECT_EQ(other_arena.status, 2) << other_arena.output;
   EXPECT_NE(other_arena.output.find("place_centres.npy"), std::string::npos) << other_arena.output;
+}
+
+// Centres from a file (a relative path is taken from the config file's folder): the run saves
+// them as its own, its config.toml names that copy, and it resumes after the file is gone.
+TEST(TrainCli, FileCentresBecomeTheRunsOwnAndTheRunResumesWithoutTheFile) {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "layout");
+  std::vector<double> centres(48);
+  for (std::size_t i = 0; i < centres.size(); ++i) centres[i] = 1.05 * std::sin(0.7 * static_cast<double>(i) + 0.3);
+  io::write_npy(dir / "layout" / "centres.npy", std::span<const double>(centres), {24, 2});
+  std::string text = kTinyPlaceConfig;
+  const auto at = text.find("cells = 24\n");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 11, "centres = \"file\"\ncentres_file = \"centres.npy\"\n");
+  const std::string config = write_config(dir, text, "layout/c.toml");
+  const auto run = dir / "run";
+  auto first = run_gridrnn("train --config " + config + " --out " + run.string() + " --until 2");
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_EQ(io::read_npy(run / "network" / "place_centres.npy").values, centres);
+  const std::string saved = io::read_file(run / "config.toml");
+  EXPECT_NE(saved.find("centres_file = \"network/place_centres.npy\""), std::string::npos) << saved;
+  EXPECT_EQ(nlohmann::json::parse(io::read_file(run / "network" / "network.json"))["readout"]["place"]["centres"], "file");
+  // run.json keeps where they came from.
+  EXPECT_EQ(nlohmann::json::parse(io::read_file(run / "run.json"))["place_centres_from"],
+            (dir / "layout" / "centres.npy").string());
+  std::filesystem::remove_all(dir / "layout");
+  auto second = run_gridrnn("train --resume " + run.string());
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_EQ(metrics(run).size(), 4u);
+  EXPECT_EQ(io::read_npy(run / "network" / "place_centres.npy").values, centres);
+  EXPECT_EQ(nlohmann::json::parse(io::read_file(run / "run.json"))["place_centres_from"],
+            (dir / "layout" / "centres.npy").string());
+  // The run trained exactly as one that never stopped, from the same file.
+  std::filesystem::create_directory(dir / "layout");
+  io::write_npy(dir / "layout" / "centres.npy", std::span<const double>(centres), {24, 2});
+  write_config(dir, text, "layout/c.toml");
+  auto straight = run_gridrnn("train --config " + config + " --out " + (dir / "straight").string());
+  ASSERT_EQ(straight.status, 0) << straight.output;
+  for (const char* name : {"W_rec.npy", "W_place.npy", "W_enc.npy"})
+    EXPECT_EQ(io::read_file(run / "network" / name), io::read_file(dir / "straight" / "network" / name)) << name;
 }
 
 TEST(Presets, PlaceCellsConfigIsValidAndHoldsTheReferenceSetup) {

@@ -60,6 +60,10 @@ class ConfigReader {
 
   const std::vector<KeyDoc>& described() const { return state_->docs; }
   const std::string& source() const { return state_->source; }
+  // The folder of the file it was read from (from_file), against which relative file paths in
+  // the config are taken; empty for text and defaults (relative paths then stay as given, i.e.
+  // relative to the current directory).
+  const std::filesystem::path& directory() const { return state_->directory; }
   // The effective table (after overrides) as TOML text, for saving alongside results. Numbers
   // are written in their shortest round-trip form (0.1, not 0.10000000000000001).
   std::string to_toml() const;
@@ -67,6 +71,7 @@ class ConfigReader {
  private:
   struct State {
     std::string source;
+    std::filesystem::path directory;
     toml::table root;
     std::map<std::string, bool> used;
     std::vector<KeyDoc> docs;

@@ -19,6 +19,9 @@
 
 namespace gridrnn::model {
 
+// The file in a network folder that holds its place-cell centres, (N_p, 2).
+inline constexpr const char* kPlaceCentresFile = "place_centres.npy";
+
 inline constexpr int kNetworkFormatVersion = 2;
 
 struct Network {

@@ -31,7 +31,7 @@ namespace gridrnn::model {
 enum class HeadKind { kPosition, kPlace, kHeadDirection };
 enum class PlaceTuning { kDifferenceOfSoftmax, kGaussian };
 enum class PlaceLoss { kCrossEntropy, kSquaredError };
-enum class CentreLayout { kRandom, kLattice };
+enum class CentreLayout { kRandom, kLattice, kFile, kReference };
 
 struct PositionHeadOptions {
   double weight = 1.0;
@@ -43,7 +43,8 @@ struct PlaceHeadOptions {
   double surround_ratio = 2.0;  // surround sigma^2 / centre sigma^2 (reference: 2)
   PlaceTuning tuning = PlaceTuning::kDifferenceOfSoftmax;
   PlaceLoss loss = PlaceLoss::kCrossEntropy;
-  CentreLayout centres = CentreLayout::kRandom;  // uniform at random in the arena, or a lattice
+  CentreLayout centres = CentreLayout::kRandom;  // uniform at random, a lattice, a file, or the reference's own draw
+  std::string centres_file;     // kFile: an (N_p, 2) NPY of centres in arena units (else empty)
   double weight = 1.0;
 };
 

@@ -9,7 +9,7 @@
 #include "command.hpp"
 #include "gridrnn/analysis/population.hpp"
 #include "gridrnn/core/threads.hpp"
-#include "run_analysis.hpp"
+#include "gridrnn/runs/run_analysis.hpp"
 
 namespace gridrnn::app {
 namespace {
@@ -26,12 +26,12 @@ struct AnalyzeCommand {
 
 int run_analyze(const AnalyzeCommand& o) {
   set_thread_count(o.threads);
-  const AnalyzedRun run = analyze_run(o.run_dir, o.overrides, !o.no_figures, o.snapshots);
-  const Evaluation& ev = run.evaluation;
+  const runs::AnalyzedRun run = runs::analyze_run(o.run_dir, o.overrides, !o.no_figures, o.snapshots);
+  const runs::Evaluation& ev = run.evaluation;
   const analysis::PopulationAnalysis& result = run.population;
   const analysis::AnalysisOptions& options = result.options;
   const fs::path run_dir = o.run_dir;
-  const DrawnRun& drawn = run.drawn;
+  const runs::DrawnRun& drawn = run.drawn;
   const double total = run.seconds_network + run.seconds_analysis + run.seconds_snapshots + run.seconds_files;
   std::printf("analyzed %zu units on %zu evaluation paths x %zu steps (first %zu left out: %zu scored samples, "
               "%d shuffles per unit) in %.1f s (network %.1f s, analysis %.1f s, files and figures %.1f s)\n",

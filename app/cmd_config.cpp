@@ -9,7 +9,7 @@
 
 #include "command.hpp"
 #include "gridrnn/core/error.hpp"
-#include "run_config.hpp"
+#include "gridrnn/runs/run_config.hpp"
 
 namespace gridrnn::app {
 namespace {
@@ -30,7 +30,7 @@ std::vector<io::KeyDoc> unchosen_head_keys(const ConfigCommand& o, const std::ve
                                             : io::ConfigReader::from_file(o.config);
     for (const auto& assignment : o.overrides) all.apply_override(assignment);
     all.apply_override("readout.heads=\"position+place+head_direction\"");
-    read_run_config(all);
+    runs::read_run_config(all);
     for (const auto& key : all.described()) {
       if (key.key.rfind("readout.", 0) != 0) continue;
       bool seen = false;
@@ -46,7 +46,7 @@ std::vector<io::KeyDoc> unchosen_head_keys(const ConfigCommand& o, const std::ve
 // The effective config as a complete TOML document: every key the config reads, with its value
 // (given, or the default), under its [section], each after a comment with its meaning and range,
 // so that it serves as a template (read back, it gives the same run).
-std::string full_config(const io::ConfigReader& reader, const RunConfig& config) {
+std::string full_config(const io::ConfigReader& reader, const runs::RunConfig& config) {
   const toml::table effective = toml::parse(config.toml);
   std::vector<std::string> sections;  // in first-read order
   std::map<std::string, std::vector<const io::KeyDoc*>> keys;
@@ -80,7 +80,7 @@ int run_config(const ConfigCommand& o) {
   io::ConfigReader reader = o.config.empty() ? io::ConfigReader::empty("<built-in defaults>")
                                              : io::ConfigReader::from_file(o.config);
   for (const auto& assignment : o.overrides) reader.apply_override(assignment);
-  const RunConfig config = read_run_config(reader);  // validates every key (exit 2 on a mistake)
+  const runs::RunConfig config = runs::read_run_config(reader);  // validates every key (exit 2 on a mistake)
   if (o.describe) {
     const auto print_key = [](const io::KeyDoc& key) {
       std::printf("%-44s %-8s %-22s %-28s %s\n", key.key.c_str(), key.type.c_str(),

@@ -9,8 +9,8 @@
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/train/trainer.hpp"
-#include "run_config.hpp"
-#include "run_report.hpp"
+#include "gridrnn/runs/run_config.hpp"
+#include "gridrnn/runs/run_report.hpp"
 
 namespace gridrnn::app {
 namespace {
@@ -32,9 +32,9 @@ int run_plot(const PlotCommand& o) {
                      run_dir.string(), run_dir.string());
   }
   io::ConfigReader reader = io::ConfigReader::from_file(run_dir / "config.toml");
-  const RunConfig config = read_run_config(reader);
+  const runs::RunConfig config = runs::read_run_config(reader);
   io::OutputDir out(run_dir, /*allow_existing=*/true);
-  const DrawnRun drawn = draw_run(run_dir, run_dir / "analysis", out.staging(), config);
+  const runs::DrawnRun drawn = runs::draw_run(run_dir, run_dir / "analysis", out.staging(), config);
   out.commit();
   std::printf("redrew the figures of %zu units from %s/analysis; units per class:\n", drawn.units,
               run_dir.string().c_str());

@@ -9,7 +9,7 @@
 #include "gridrnn/io/config.hpp"
 #include "gridrnn/train/experiment.hpp"
 
-namespace gridrnn::app {
+namespace gridrnn::runs {
 
 // [evaluation]: the paths `gridrnn analyze` runs a trained network on (Stream::kEvaluation, seed =
 // [train] seed). steps defaults to the training length task.steps: a network never saw longer
@@ -44,4 +44,4 @@ RunConfig read_run_config(io::ConfigReader& reader);
 RunConfig open_or_create_run(const std::filesystem::path& dir, const std::string& path,
                              const std::vector<std::string>& overrides);
 
-}  // namespace gridrnn::app
+}  // namespace gridrnn::runs

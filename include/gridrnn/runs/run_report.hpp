@@ -9,9 +9,9 @@
 #include "gridrnn/analysis/spatial_scores.hpp"
 #include "gridrnn/arena/arena.hpp"
 #include "gridrnn/plot/canvas.hpp"
-#include "run_config.hpp"
+#include "gridrnn/runs/run_config.hpp"
 
-namespace gridrnn::app {
+namespace gridrnn::runs {
 
 // Polygon arenas: walls = the polygon's edges; circles: the exact circle. Extent = bounding box.
 analysis::ArenaGeometry arena_geometry(const arena::Arena& arena);
@@ -41,4 +41,4 @@ double training_seconds(const std::filesystem::path& run_dir);
 DrawnRun draw_run(const std::filesystem::path& run_dir, const std::filesystem::path& analysis_dir,
                   const std::filesystem::path& out_dir, const RunConfig& config);
 
-}  // namespace gridrnn::app
+}  // namespace gridrnn::runs

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "run_analysis.hpp"
-#include "run_config.hpp"
+#include "gridrnn/runs/run_analysis.hpp"
+#include "gridrnn/runs/run_config.hpp"
 
-namespace gridrnn::app {
+namespace gridrnn::runs {
 
 // One training run of the reproduction: the built-in defaults (the paper's square setup), then
 // the scale overrides of the plan, then these overrides, then the user's --set.
@@ -71,4 +71,4 @@ struct ErrorCorrection {
 ErrorCorrection run_error_correction(const std::filesystem::path& run_dir, const RunConfig& config,
                                      std::int64_t factor, std::size_t window);
 
-}  // namespace gridrnn::app
+}  // namespace gridrnn::runs

@@ -1,5 +1,5 @@
 // The experiments of docs/paper.md "Experiments" (see reproduce.hpp).
-#include "reproduce.hpp"
+#include "gridrnn/runs/reproduce.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -18,7 +18,7 @@
 #include "gridrnn/trajectory/batch.hpp"
 #include "gridrnn/trajectory/motion.hpp"
 
-namespace gridrnn::app {
+namespace gridrnn::runs {
 namespace fs = std::filesystem;
 
 namespace {
@@ -236,4 +236,4 @@ ErrorCorrection run_error_correction(const fs::path& run_dir, const RunConfig& c
   return r;
 }
 
-}  // namespace gridrnn::app
+}  // namespace gridrnn::runs

@@ -1,9 +1,9 @@
-#include "run_config.hpp"
+#include "gridrnn/runs/run_config.hpp"
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/train/trainer.hpp"
 
-namespace gridrnn::app {
+namespace gridrnn::runs {
 
 EvaluationOptions EvaluationOptions::from_config(const io::ConfigReader& section,
                                                  std::int64_t training_steps) {
@@ -62,4 +62,4 @@ RunConfig open_or_create_run(const std::filesystem::path& dir, const std::string
   return read_run_config((dir / "config.toml").string(), {});
 }
 
-}  // namespace gridrnn::app
+}  // namespace gridrnn::runs

@@ -11,10 +11,10 @@
 
 #include "gridrnn/analysis/population.hpp"
 #include "gridrnn/model/network_io.hpp"
-#include "run_config.hpp"
-#include "run_report.hpp"
+#include "gridrnn/runs/run_config.hpp"
+#include "gridrnn/runs/run_report.hpp"
 
-namespace gridrnn::app {
+namespace gridrnn::runs {
 
 // Unit noise of the evaluation paths: Rng(train seed, kNoise, this index, trial). Training uses
 // indices 0 .. updates-1 and validation ~0, so evaluation noise is never one they saw.
@@ -86,4 +86,4 @@ struct AnalyzedRun {
 AnalyzedRun analyze_run(const std::filesystem::path& run_dir, const std::vector<std::string>& overrides,
                         bool figures, bool snapshots = false);
 
-}  // namespace gridrnn::app
+}  // namespace gridrnn::runs

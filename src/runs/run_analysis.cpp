@@ -1,5 +1,5 @@
 // Analysis of a trained run (see run_analysis.hpp).
-#include "run_analysis.hpp"
+#include "gridrnn/runs/run_analysis.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -21,7 +21,7 @@
 #include "gridrnn/train/trainer.hpp"
 #include "gridrnn/trajectory/batch.hpp"
 
-namespace gridrnn::app {
+namespace gridrnn::runs {
 namespace fs = std::filesystem;
 namespace {
 // Samples kept for the speed-tuning scatter plots (the page draws at most 400 of them).
@@ -350,4 +350,4 @@ AnalyzedRun analyze_run(const fs::path& run_dir, const std::vector<std::string>&
   return run;
 }
 
-}  // namespace gridrnn::app
+}  // namespace gridrnn::runs

@@ -1,4 +1,4 @@
-#include "run_report.hpp"
+#include "gridrnn/runs/run_report.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -17,7 +17,7 @@
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/plot/run_figures.hpp"
 
-namespace gridrnn::app {
+namespace gridrnn::runs {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -375,4 +375,4 @@ DrawnRun draw_run(const fs::path& run_dir, const fs::path& analysis_dir, const f
   return drawn;
 }
 
-}  // namespace gridrnn::app
+}  // namespace gridrnn::runs

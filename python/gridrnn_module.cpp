@@ -1,11 +1,18 @@
-// `import gridrnn`: the library's scores, rate maps and path simulation on numpy arrays. Bindings
-// only: every number comes from the same library functions as the `gridrnn` command (docs/python.md).
-// Arrays in: float32 or float64 (converted to float64), NaN = unvisited bin. A gridrnn UserError
-// becomes ValueError with the same message; long calls release the GIL.
+// `import gridrnn`: the library's scores, rate maps and path simulation on numpy arrays, and runs
+// (simulate, train, resume, predict, analyze, read a run folder). Bindings only: every number and
+// file comes from the same library functions as the `gridrnn` command (docs/python.md). Arrays in:
+// float32 or float64 (converted to float64), NaN = unvisited bin. A gridrnn UserError becomes
+// ValueError with the same message; long calls release the GIL, and Ctrl-C during train/resume
+// stops at the next update with a checkpoint written (KeyboardInterrupt; the run resumes).
 #include <array>
+#include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <memory>
 #include <span>
+#include <sstream>
 #include <string>
 #include <initializer_list>
 #include <tuple>
@@ -22,7 +29,15 @@
 #include "gridrnn/arena/arena.hpp"
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
+#include "gridrnn/dist/mpi.hpp"
 #include "gridrnn/io/config.hpp"
+#include "gridrnn/io/files.hpp"
+#include "gridrnn/io/npy.hpp"
+#include "gridrnn/runs/predict.hpp"
+#include "gridrnn/runs/run_analysis.hpp"
+#include "gridrnn/runs/simulate.hpp"
+#include "gridrnn/runs/training_job.hpp"
+#include "gridrnn/train/trainer.hpp"
 #include "gridrnn/trajectory/simulation.hpp"
 
 namespace py = pybind11;
@@ -329,6 +344,214 @@ py::dict analyze_population(const DoubleArray& positions, const DoubleArray& hea
   return out;
 }
 
+// ---- runs ----------------------------------------------------------------------------------------
+
+std::string path_text(const py::object& path) { return py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>(); }
+
+std::vector<std::string> assignments(const py::dict& overrides) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : overrides) out.push_back(fmt::format("{}={}", py::str(key).cast<std::string>(), toml_text(value)));
+  return out;
+}
+
+// SIGINT sets the stop flag the trainer checks after every update (as `gridrnn train`'s handler
+// does) while a training call runs with the GIL released; Python's own handler is put back after.
+std::atomic<bool> g_stop{false};
+extern "C" void request_stop(int) { g_stop.store(true); }
+
+class StopOnInterrupt {
+ public:
+  StopOnInterrupt() {
+    g_stop = false;
+    previous_ = std::signal(SIGINT, request_stop);
+  }
+  ~StopOnInterrupt() {
+    if (previous_ != SIG_ERR) std::signal(SIGINT, previous_);
+  }
+  StopOnInterrupt(const StopOnInterrupt&) = delete;
+  StopOnInterrupt& operator=(const StopOnInterrupt&) = delete;
+
+ private:
+  void (*previous_)(int) = SIG_ERR;
+};
+
+py::dict run_training(const runs::TrainRequest& request, int threads) {
+  train::TrainResult result;
+  std::string run_dir;
+  {
+    py::gil_scoped_release release;
+    set_thread_count(threads);
+    runs::TrainingJob job(request, dist::Session::instance());
+    run_dir = job.run_dir().string();
+    StopOnInterrupt interrupt;
+    result = job.run(&g_stop);
+  }
+  if (result.interrupted) {
+    PyErr_SetString(PyExc_KeyboardInterrupt,
+                    fmt::format("training of '{}' interrupted after {} updates; the checkpoint is written: "
+                                "gridrnn.resume('{}') continues it", run_dir, result.updates_done, run_dir).c_str());
+    throw py::error_already_set();
+  }
+  return dict_of({{"run", py::str(run_dir)},
+                  {"updates_done", py::int_(result.updates_done)},
+                  {"validation_position_rms", py::float_(result.validation_position_rms)},
+                  {"baseline_position_rms", py::float_(result.baseline_position_rms)},
+                  {"seconds", py::float_(result.seconds)}});
+}
+
+py::dict train_run(const py::object& out, const py::object& config, const py::dict& overrides, bool force,
+               const py::object& until, int threads) {
+  runs::TrainRequest request;
+  request.out = path_text(out);
+  if (!config.is_none()) request.config = path_text(config);
+  request.overrides = assignments(overrides);
+  request.force = force;
+  if (!until.is_none()) {
+    request.until = until.cast<std::int64_t>();
+    request.until_given = true;
+  }
+  return run_training(request, threads);
+}
+
+py::dict resume(const py::object& run, const py::object& updates, const py::object& until, int threads) {
+  runs::TrainRequest request;
+  request.resume = path_text(run);
+  if (!updates.is_none()) {
+    request.updates = updates.cast<std::int64_t>();
+    request.updates_given = true;
+  }
+  if (!until.is_none()) {
+    request.until = until.cast<std::int64_t>();
+    request.until_given = true;
+  }
+  return run_training(request, threads);
+}
+
+py::object read_npy_array(const std::filesystem::path& file) {
+  const io::NpyArray a = io::read_npy(file);
+  std::vector<py::ssize_t> shape(a.shape.begin(), a.shape.end());
+  py::array_t<double> out(shape);
+  std::copy(a.values.begin(), a.values.end(), out.mutable_data());
+  return out;
+}
+
+py::object json_file(const std::filesystem::path& file) {
+  return py::module_::import("json").attr("loads")(io::read_file(file));
+}
+
+py::dict simulate_folder(const py::object& out, const py::object& config, const py::dict& overrides, int threads) {
+  runs::SimulateRequest request;
+  request.out = path_text(out);
+  if (!config.is_none()) request.config = path_text(config);
+  request.overrides = assignments(overrides);
+  runs::SimulateResult result;
+  {
+    py::gil_scoped_release release;
+    set_thread_count(threads);
+    result = runs::simulate_into(request);
+  }
+  py::dict d;
+  const std::filesystem::path dir(request.out);
+  for (const char* name : {"positions", "headings", "speeds", "inputs"}) d[name] = read_npy_array(dir / fmt::format("{}.npy", name));
+  d["arena"] = result.arena;
+  d["motion"] = result.motion;
+  d["encoding"] = result.encoding;
+  d["warnings"] = result.warnings;
+  return d;
+}
+
+py::dict predict(const py::object& network, const py::object& inputs, const py::object& out, const py::object& starts,
+                 bool noise, std::uint64_t seed, bool force, int threads) {
+  runs::PredictRequest request;
+  request.network = path_text(network);
+  request.inputs = path_text(inputs);
+  request.out = path_text(out);
+  if (!starts.is_none()) request.starts = path_text(starts);
+  request.noise = noise;
+  request.seed = seed;
+  request.force = force;
+  runs::PredictResult result;
+  {
+    py::gil_scoped_release release;
+    set_thread_count(threads);
+    result = runs::predict_into(request);
+  }
+  py::dict d;
+  d["outputs"] = read_npy_array(std::filesystem::path(request.out) / "outputs.npy");
+  d["activities"] = read_npy_array(std::filesystem::path(request.out) / "activities.npy");
+  d["warnings"] = result.warnings;
+  return d;
+}
+
+py::dict analyze(const py::object& run, const py::dict& overrides, bool figures, bool snapshots, int threads) {
+  const std::string dir = path_text(run);
+  const std::vector<std::string> sets = assignments(overrides);
+  {
+    py::gil_scoped_release release;
+    set_thread_count(threads);
+    runs::analyze_run(dir, sets, figures, snapshots);
+  }
+  return py::module_::import("gridrnn").attr("read_run")(dir).cast<py::dict>();
+}
+
+// A run folder as Python objects; parts a run does not have yet (no analysis, no snapshots) are None.
+py::dict read_run(const py::object& run) {
+  const std::filesystem::path dir(path_text(run));
+  if (!train::is_run_folder(dir))
+    throw_user_error("'{}' is not a gridrnn run folder (no run.json): train one with gridrnn.train(out=...)", dir.string());
+  py::dict d;
+  d["run"] = dir.string();
+  d["config"] = io::read_file(dir / "config.toml");
+  py::list metrics;
+  {
+    std::istringstream lines(io::read_file(dir / "metrics.jsonl"));
+    const py::object loads = py::module_::import("json").attr("loads");
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty()) metrics.append(loads(line));
+  }
+  d["metrics"] = metrics;
+  std::error_code ec;
+  const std::filesystem::path network = dir / "network";
+  if (std::filesystem::is_regular_file(network / "network.json", ec)) {
+    py::dict weights;
+    for (const auto& entry : std::filesystem::directory_iterator(network))
+      if (entry.path().extension() == ".npy") weights[entry.path().stem().string().c_str()] = read_npy_array(entry.path());
+    d["network"] = json_file(network / "network.json");
+    d["weights"] = weights;
+  } else {
+    d["network"] = py::none();
+    d["weights"] = py::none();
+  }
+  const std::filesystem::path analysis = dir / "analysis";
+  if (std::filesystem::is_regular_file(analysis / "analysis.json", ec)) {
+    py::dict a = json_file(analysis / "analysis.json").cast<py::dict>();
+    a["evaluation"] = json_file(analysis / runs::kEvaluationFile);
+    const py::object csv = py::module_::import("csv"), io_module = py::module_::import("io");
+    py::dict units;
+    const py::list rows = py::list(csv.attr("DictReader")(io_module.attr("StringIO")(io::read_file(analysis / "units.csv"))));
+    if (!rows.empty()) {
+      for (const auto& key : rows[0].cast<py::dict>()) {
+        py::list column;
+        for (const auto& row : rows) {
+          const py::object text = row.cast<py::dict>()[key.first];
+          try {
+            column.append(py::float_(text));
+          } catch (const py::error_already_set&) {
+            column.append(text);
+          }
+        }
+        units[key.first] = column;
+      }
+    }
+    a["units"] = units;
+    a["rate_maps"] = read_npy_array(analysis / "rate_maps.npy");
+    d["analysis"] = a;
+  } else {
+    d["analysis"] = py::none();
+  }
+  return d;
+}
+
 const std::array<double, 4> kUnitSquare = {-1.0, 1.0, -1.0, 1.0};
 
 }  // namespace
@@ -478,4 +701,55 @@ band_score, direction_mvl, speed_abs_r, grid_spacing, ..., and class, a list of 
 thresholds (per score, the percentile of the pooled shuffles), class_counts, null_scores
 (N * shuffles, 6) unit-major in the order of thresholds, rate_maps (N, bins, bins),
 autocorrelograms (N, 2 bins - 1, 2 bins - 1), samples.)");
+  m.def("simulate_folder", &simulate_folder, py::arg("out"), py::arg("config") = py::none(),
+        py::arg("overrides") = py::dict(), py::arg("threads") = 0,
+        R"(Simulated paths written to a folder, as `gridrnn simulate --config CONFIG --out OUT` writes it.
+
+out: a new folder (absent or empty); config: a TOML path (an [arena]/[motion]/[simulate] config or a
+whole run config, e.g. RUN/config.toml) or None; overrides: {'simulate.trials': 10, ...}.
+Writes positions.npy, headings.npy, speeds.npy, inputs.npy with inputs.json, config.toml, paths.png.
+Returns the arrays (positions (T+1, B, 2), headings, speeds, inputs (T, B, N_in)), arena, motion,
+encoding and warnings (about a recorded path).)");
+
+  m.def("train", &train_run, py::arg("out"), py::arg("config") = py::none(), py::arg("overrides") = py::dict(),
+        py::arg("force") = false, py::arg("until") = py::none(), py::arg("threads") = 0,
+        R"(Trains a network into a new run folder, as `gridrnn train --config CONFIG --out OUT`.
+
+out: the run folder (absent or empty; force=True replaces an earlier run folder); config: a TOML path or
+None (the built-in defaults, the paper's square setup); overrides: {'train.updates': 50, 'model.units':
+20, ...}, keys as in `gridrnn config --describe`; until: stop after this many updates (resume later).
+Ctrl-C stops after the current update with a checkpoint written and raises KeyboardInterrupt;
+gridrnn.resume(out) continues it, ending with the same bytes as a run that never stopped.
+Returns {run, updates_done, validation_position_rms, baseline_position_rms, seconds}.)");
+
+  m.def("resume", &resume, py::arg("run"), py::arg("updates") = py::none(), py::arg("until") = py::none(),
+        py::arg("threads") = 0,
+        R"(Continues a run folder from its checkpoint, as `gridrnn train --resume RUN`.
+
+updates: train to this many updates in all (sets [train] updates in RUN/config.toml); until: stop after
+this many. Returns what train() returns; KeyboardInterrupt on Ctrl-C, as train().)");
+
+  m.def("predict", &predict, py::arg("network"), py::arg("inputs"), py::arg("out"), py::arg("starts") = py::none(),
+        py::arg("noise") = false, py::arg("seed") = 0, py::arg("force") = false, py::arg("threads") = 0,
+        R"(Runs a saved network on given inputs, as `gridrnn predict`.
+
+network: a network folder (RUN/network or a snapshot); inputs: an NPY (T, B, N_in), e.g. a simulate_folder()
+folder's inputs.npy (its inputs.json is checked against the network's encoding: ValueError if they
+differ); out: folder for outputs.npy and activities.npy; starts: NPY (B, 2) for networks that start from
+the start position. Returns {outputs (T, B, 2), activities (T, B, N), warnings}.)");
+
+  m.def("analyze", &analyze, py::arg("run"), py::arg("overrides") = py::dict(), py::arg("figures") = true,
+        py::arg("snapshots") = false, py::arg("threads") = 0,
+        R"(Analyzes a trained run, as `gridrnn analyze RUN`: writes RUN/analysis/ (and figures/, report.html).
+
+overrides: {'analysis.shuffles': 20, 'evaluation.trials': 50, ...} (config.toml is not changed);
+snapshots: score every snapshot too (analysis/snapshots.csv). Returns read_run(run).)");
+
+  m.def("read_run", &read_run, py::arg("run"),
+        R"(A run folder as Python objects.
+
+Returns {run, config (config.toml text), metrics (one dict per update, metrics.jsonl), network
+(network.json) and weights ({'W_rec': array, ...}; None before the first save), analysis (analysis.json
+with evaluation, units (units.csv as {column: list}) and rate_maps (N, bins, bins); None before
+gridrnn.analyze)}.)");
 }

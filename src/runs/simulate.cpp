@@ -89,6 +89,7 @@ SimulateResult simulate_into(const SimulateRequest& o) {
   if (!o.recorded.empty()) refuse_simulation_flags_with_recorded(o);
   io::ConfigReader config =
       o.config.empty() ? io::ConfigReader::empty("<command line>") : io::ConfigReader::from_file(o.config);
+  for (const auto& assignment : o.overrides) config.apply_override(assignment);
   // Flags become overrides, so the saved config.toml says exactly what was run.
   if (!o.arena.empty()) config.apply_override(fmt::format("arena.shape=\"{}\"", o.arena));
   if (!o.motion.empty()) config.apply_override(fmt::format("motion.model=\"{}\"", o.motion));

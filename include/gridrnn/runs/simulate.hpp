@@ -17,6 +17,7 @@ namespace gridrnn::runs {
 
 struct SimulateRequest {
   std::string config;    // TOML file; empty: the defaults
+  std::vector<std::string> overrides;  // "section.key=value", applied after the file, before the flags
   std::string arena;     // shape (--arena), motion model (--motion), encoding (--encoding); empty: the config's
   std::string motion;
   std::string encoding;

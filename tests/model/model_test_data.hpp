@@ -7,8 +7,21 @@
 
 #include "gridrnn/core/rng.hpp"
 #include "gridrnn/model/ctrnn.hpp"
+#include "gridrnn/optim/gradient_check.hpp"
 
 namespace gridrnn::model::testing {
+
+// The model's gradient checks: the four-point stencil at step h (large enough for float-free
+// double losses, small enough to stay off the kinks of relu and retanh at the chosen points),
+// relative error <= 1e-6, entries below 1e-4 of the gradient's scale compared at that scale.
+inline optim::GradientCheckOptions four_point_check(double step) {
+  optim::GradientCheckOptions o;
+  o.step = step;
+  o.stencil = optim::Stencil::kFourPoint;
+  o.relative_tolerance = 1e-6;
+  o.floor_fraction = 1e-4;
+  return o;
+}
 
 // The model variant a test runs on (the defaults: the paper's CTRNN with a position head).
 struct Variant {

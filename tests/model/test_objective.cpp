@@ -7,7 +7,7 @@
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
-#include "gridrnn/model/gradient_check.hpp"
+#include "gridrnn/optim/gradient_check.hpp"
 #include "gridrnn/model/noise.hpp"
 #include "gridrnn/model/objective.hpp"
 #include "model/detail/reference.hpp"
@@ -34,9 +34,10 @@ TEST(GradientCheck, RejectsAGradientWithOneWrongEntry) {
   const ParameterLayout L(p.model);
   const std::size_t wrong = L.W_rec + 9;
   gradient[static_cast<Eigen::Index>(wrong)] *= 1.0 + 1e-4;
-  const auto check = check_gradient([&](const Eigen::VectorXd& t) { return objective.value(t); }, p.theta, gradient);
-  EXPECT_FALSE(check.passed) << check.report;
-  EXPECT_EQ(check.worst_index, wrong) << check.report;
+  const auto check = optim::check_gradient([&](const Eigen::VectorXd& t) { return objective.value(t); }, p.theta,
+                                           gradient, testing::four_point_check(1e-3));
+  EXPECT_FALSE(check.passed) << check.report();
+  EXPECT_EQ(check.worst_index, wrong) << check.report();
 }
 
 TEST(Objective, LossTermsMatchTheNaiveReference) {

@@ -8,7 +8,7 @@
 
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/core/threads.hpp"
-#include "gridrnn/model/gradient_check.hpp"
+#include "gridrnn/optim/gradient_check.hpp"
 #include "gridrnn/model/objective.hpp"
 #include "gridrnn/model/readout.hpp"
 #include "model/detail/reference.hpp"
@@ -104,10 +104,10 @@ TEST_P(VariantTest, GradientMatchesFiniteDifferences) {
   const auto terms = objective.last_terms();
   EXPECT_GT(terms.error, 0.0);
   EXPECT_GT(terms.weight_decay, 0.0);
-  const auto check = check_gradient([&](const Eigen::VectorXd& t) { return objective.value(t); }, p.theta, gradient,
-                                    GradientCheckOptions{step, 1e-6, 1e-4});
-  EXPECT_TRUE(check.passed) << check.report;
-  EXPECT_LT(check.max_relative_error, 1e-6) << check.report;
+  const auto check = optim::check_gradient([&](const Eigen::VectorXd& t) { return objective.value(t); }, p.theta,
+                                           gradient, testing::four_point_check(step));
+  EXPECT_TRUE(check.passed) << check.report();
+  EXPECT_LT(check.max_error, 1e-6) << check.report();
 }
 
 TEST_P(VariantTest, ObjectiveMatchesTheNaiveReference) {

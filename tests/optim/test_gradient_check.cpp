@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "gridrnn/core/error.hpp"
@@ -113,6 +114,31 @@ TEST(CurvatureCheck, AcceptsASymmetricPsdProductAndFlagsBrokenOnes) {
   const CurvatureCheckResult bad = check_curvature(broken, theta, u, v);
   EXPECT_FALSE(bad.symmetric);
   EXPECT_FALSE(bad.positive_semidefinite);
+}
+
+// f = sum_i sin(3 theta_i): at h = 1e-2 the two-point stencil is off by about (3h)^2 / 6 = 1.5e-4
+// relative, the four-point one by (3h)^4 / 30 = 2.7e-9; the floor compares the small entries at
+// the gradient's scale.
+TEST(GradientCheck, FourPointStencilIsAccurateAtStepsWhereTheTwoPointOneIsNot) {
+  const auto f = [](const Eigen::VectorXd& t) { return t.unaryExpr([](double x) { return std::sin(3 * x); }).sum(); };
+  const Eigen::VectorXd theta = Eigen::VectorXd::LinSpaced(9, -0.8, 0.8);
+  const Eigen::VectorXd gradient = theta.unaryExpr([](double x) { return 3 * std::cos(3 * x); });
+  GradientCheckOptions options;
+  options.step = 1e-2;
+  options.floor_fraction = 1e-4;
+  const GradientCheckResult two = check_gradient(f, theta, gradient, options);
+  EXPECT_FALSE(two.passed) << two.report();
+  EXPECT_GT(two.max_error, 1e-5) << two.report();
+  options.stencil = Stencil::kFourPoint;
+  const GradientCheckResult four = check_gradient(f, theta, gradient, options);
+  EXPECT_TRUE(four.passed) << four.report();
+  EXPECT_LT(four.max_error, 1e-7) << four.report();
+  // One entry off by 1e-5 relative is caught, and named.
+  Eigen::VectorXd wrong = gradient;
+  wrong[4] *= 1 + 1e-5;
+  const GradientCheckResult caught = check_gradient(f, theta, wrong, options);
+  EXPECT_FALSE(caught.passed);
+  EXPECT_EQ(caught.worst_index, 4u) << caught.report();
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "gridrnn/core/rng.hpp"
 #include "gridrnn/core/threads.hpp"
 #include "gridrnn/model/objective.hpp"
+#include "gridrnn/model/readout.hpp"
 #include "gridrnn/optim/adam.hpp"
 #include "gridrnn/trajectory/batch.hpp"
 
@@ -100,6 +101,26 @@ void BM_PlaceCellStep(benchmark::State& state) {
 }
 BENCHMARK(BM_PlaceCellStep)->ArgNames({"N", "Np", "B", "T"})->Args({512, 512, 200, 20})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The place codes of one step's targets alone (200 paths x 21 positions x 512 cells, float, one
+// thread): the exp-bound part of BM_PlaceCellStep that is not a matrix product.
+void BM_PlaceCodes(benchmark::State& state) {
+  const auto cells = static_cast<std::size_t>(state.range(0));
+  model::PlaceHeadOptions options;
+  options.cells = cells;
+  Rng rng(3, Stream::kTest, 0, 0);
+  std::vector<double> centres(2 * cells), positions(2 * 4200);
+  for (auto& c : centres) c = rng.uniform(-1.1, 1.1);
+  for (auto& p : positions) p = rng.uniform(-1.1, 1.1);
+  std::vector<float> codes(cells);
+  for (auto _ : state) {
+    for (std::size_t k = 0; k < 4200; ++k) {
+      model::place_code(options, centres.data(), positions[2 * k], positions[2 * k + 1], codes.data());
+      benchmark::DoNotOptimize(codes.data());
+    }
+  }
+}
+BENCHMARK(BM_PlaceCodes)->Arg(512)->Unit(benchmark::kMillisecond);
 
 void BM_SgemmFloor(benchmark::State& state) {
   const auto n = static_cast<int>(state.range(0));

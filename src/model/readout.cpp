@@ -152,29 +152,39 @@ ReadoutOptions ReadoutOptions::from_config(const io::ConfigReader& s) {
 
 template <typename S>
 void place_code(const PlaceHeadOptions& o, const double* centres, double px, double py, S* q) {
-  // Vectorized (Eigen arrays): the trainer computes N_p codes for every step of every trial.
-  using Array = Eigen::ArrayXd;
+  // Vectorized (Eigen arrays) in the precision of the objective (float in training: half the
+  // cost of double exp; the code is a float target there anyway): the trainer computes N_p codes
+  // for every step of every trial.
+  using Array = Eigen::Array<S, Eigen::Dynamic, 1>;
   const auto n = static_cast<Eigen::Index>(o.cells);
   const Eigen::Map<const Eigen::Array<double, Eigen::Dynamic, 2, Eigen::RowMajor>> c(centres, n, 2);
   thread_local Array d2, centre, surround;
-  d2 = (c.col(0) - px).square() + (c.col(1) - py).square();
+  d2 = (c.col(0).template cast<S>() - static_cast<S>(px)).square() + (c.col(1).template cast<S>() - static_cast<S>(py)).square();
   // softmax_i(-d2_i * scale), stably: the nearest centre's logit is subtracted first.
-  const double nearest = d2.minCoeff();
-  const auto softmax_into = [&](double scale, Array& out) {
-    out = (-(d2 - nearest) * scale).exp();
-    out /= out.sum();
-  };
-  softmax_into(1.0 / (2.0 * o.sigma * o.sigma), centre);
+  const S nearest = d2.minCoeff();
+  const double scale = 1.0 / (2.0 * o.sigma * o.sigma);
+  centre = (-(d2 - nearest) * static_cast<S>(scale)).exp();
+  if (o.tuning == PlaceTuning::kDifferenceOfSoftmax) {
+    // The surround's exponentials, exp(-d2 scale / r): for the reference's r = 2 the square roots
+    // of the centre's (one sqrt instead of one exp per cell; they differ only where the centre's
+    // underflow, far below the code's resolution).
+    if (o.surround_ratio == 2.0) {
+      surround = centre.sqrt();
+    } else {
+      surround = (-(d2 - nearest) * static_cast<S>(scale / o.surround_ratio)).exp();
+    }
+  }
+  centre /= centre.sum();
   if (o.tuning == PlaceTuning::kGaussian) {
-    for (Eigen::Index i = 0; i < n; ++i) q[i] = static_cast<S>(centre[i]);
+    for (Eigen::Index i = 0; i < n; ++i) q[i] = centre[i];
     return;
   }
-  softmax_into(1.0 / (2.0 * o.surround_ratio * o.sigma * o.sigma), surround);
+  surround /= surround.sum();
   centre -= surround;
   centre -= centre.minCoeff();
-  const double sum = centre.sum();
+  const S sum = centre.sum();
   // A single cell (or all cells at one distance) leaves nothing after the shift: uniform code.
-  for (Eigen::Index i = 0; i < n; ++i) q[i] = static_cast<S>(sum > 0.0 ? centre[i] / sum : 1.0 / static_cast<double>(n));
+  for (Eigen::Index i = 0; i < n; ++i) q[i] = sum > S(0) ? centre[i] / sum : S(1) / static_cast<S>(n);
 }
 
 template <typename S>

@@ -195,13 +195,19 @@ struct CtrnnObjectiveT<S>::Impl {
     split_range(0, curvature_trials, settings.chunk_trials, chunks);
     curvature_chunks = chunks.size();
     split_range(curvature_trials, B, settings.chunk_trials, chunks);
-    inputs.assign(T * B * N_in, S(0));
-    targets.assign(T * B * kOutputs, S(0));
+    // The loop below writes every entry of inputs, targets, the targets' codes Q and start_codes:
+    // resized, not zeroed (tens of MB a minibatch at the place-cell control's size).
+    inputs.resize(T * B * N_in);
+    if (has_targets) {
+      targets.resize(T * B * kOutputs);
+    } else {
+      targets.assign(T * B * kOutputs, S(0));  // not written below, and not read without targets
+    }
     starts.assign(B * kOutputs, S(0));
     const std::size_t Kp = place_index >= 0 ? cell_heads[static_cast<std::size_t>(place_index)].K : 0;
-    start_codes.assign(place_initial ? B * Kp : 0, S(0));
-    for (auto& h : cell_heads) h.Q.assign(has_targets ? T * B * h.K : 0, S(0));
-    scratch.assign(chunks.size(), Scratch{});
+    start_codes.resize(place_initial ? B * Kp : 0);
+    for (auto& h : cell_heads) h.Q.resize(has_targets ? T * B * h.K : 0);
+    scratch.resize(chunks.size());
     const double* centres = model.readout.place_centres.data();
     // Chunks fill disjoint rows: in parallel (the place codes are the costly part).
     parallel_for(chunks.size(), [&](std::size_t c) {
@@ -241,21 +247,14 @@ struct CtrnnObjectiveT<S>::Impl {
       s.decoded.assign(ch.count * kOutputs, S(0));
       s.exp.assign(widest_head(), S(0));
       s.noise.assign(ch.count * N, 0.0f);
-      s.partial.assign(layout.total, S(0));
+      s.partial.resize(layout.total);  // zeroed by backward_chunk before it is written
       s.sum_cells.assign(cell_heads.size(), 0.0);
     });
     owner.resize(chunks.size());
     for (std::size_t c = 0; c < chunks.size(); ++c)
       owner[c] = chunk_owner(c, curvature_chunks, chunks.size(), exchange.ranks);
-    U.clear();
-    R.clear();
-    GZ.clear();
-    RU.clear();
-    DY.clear();
-    for (auto& h : cell_heads) {
-      h.P.clear();
-      h.DZ.clear();
-    }
+    // U, R, GZ, RU, DY and the heads' P and DZ keep their storage: ensure_state_buffers resizes
+    // them when the minibatch's shape changes, and the stored passes write every entry they read.
     states_valid = false;
   }
 

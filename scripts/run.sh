@@ -42,5 +42,5 @@ echo "report: $(pwd)/runs/quick/report.html"
 echo
 echo "note: the quick preset (the paper's x/y readout) learns linear ramps, not grid cells, as theory"
 echo "predicts; configs/place_cells.toml (place-cell readouts) is where grid cells do emerge:"
-echo "  $gridrnn train --config configs/place_cells.toml --out runs/place   (about 15 min on 2 cores)"
+echo "  $gridrnn train --config configs/place_cells.toml --out runs/place   (about 25 min on 2 cores)"
 echo "  $gridrnn analyze runs/place --snapshots; see docs/results.md"

@@ -455,8 +455,9 @@ TEST(Presets, PlaceCellsConfigIsValidAndHoldsTheReferenceSetup) {
   EXPECT_DOUBLE_EQ(place.surround_ratio, 2.0);
   EXPECT_EQ(place.tuning, model::PlaceTuning::kDifferenceOfSoftmax);
   EXPECT_EQ(place.loss, model::PlaceLoss::kCrossEntropy);
-  EXPECT_EQ(place.centres, model::CentreLayout::kRandom);
-  EXPECT_EQ(e.model.readout.place_centres.size(), 1024u);  // filled from the arena and train.seed
+  EXPECT_EQ(place.centres, model::CentreLayout::kReference);  // numpy's np.random.seed(0) layout
+  EXPECT_EQ(e.model.readout.place_centres.size(), 1024u);
+  EXPECT_EQ(e.model.readout.place_centres[0], 0.10738970864011455);  // numpy's first x
   EXPECT_EQ(e.loss.lambda_l2, 0.0);
   EXPECT_EQ(e.loss.lambda_fr, 0.0);
   EXPECT_DOUBLE_EQ(e.loss.weight_decay, 1e-4);

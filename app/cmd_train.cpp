@@ -1,7 +1,6 @@
 // `gridrnn train`: train a network on path integration (docs/paper.md "Training") into a run folder,
 // or resume one (the checks, the folder and its lock: runs/training_job.hpp). SIGINT/SIGTERM write
 // a checkpoint and exit with status 130.
-#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -15,9 +14,6 @@
 
 namespace gridrnn::app {
 namespace {
-
-std::atomic<bool> g_stop{false};
-extern "C" void request_stop(int) { g_stop.store(true); }
 
 struct TrainCommand {
   runs::TrainRequest request;
@@ -52,12 +48,11 @@ int run_train(const TrainCommand& command) {
     std::printf("data-parallel over %zu MPI ranks (each minibatch's chunks split between them)\n",
                 session.ranks());
   std::fflush(stdout);
-  g_stop = false;
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-  const train::TrainResult result = job.run(&g_stop);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  train::TrainResult result;
+  {
+    const runs::StopOnSignals stop({SIGINT, SIGTERM});
+    result = job.run(stop.flag());
+  }
   if (!print) return result.interrupted ? 130 : 0;
   std::printf("%s after %lld updates (%.1f s): validation position error %.4f (RMS distance); "
               "best constant answer (the arena centre) %.4f; ratio %.3f\n",

@@ -5,7 +5,6 @@
 // ValueError with the same message; long calls release the GIL, and Ctrl-C during train/resume
 // stops at the next update with a checkpoint written (KeyboardInterrupt; the run resumes).
 #include <array>
-#include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstring>
@@ -354,27 +353,6 @@ std::vector<std::string> assignments(const py::dict& overrides) {
   return out;
 }
 
-// SIGINT sets the stop flag the trainer checks after every update (as `gridrnn train`'s handler
-// does) while a training call runs with the GIL released; Python's own handler is put back after.
-std::atomic<bool> g_stop{false};
-extern "C" void request_stop(int) { g_stop.store(true); }
-
-class StopOnInterrupt {
- public:
-  StopOnInterrupt() {
-    g_stop = false;
-    previous_ = std::signal(SIGINT, request_stop);
-  }
-  ~StopOnInterrupt() {
-    if (previous_ != SIG_ERR) std::signal(SIGINT, previous_);
-  }
-  StopOnInterrupt(const StopOnInterrupt&) = delete;
-  StopOnInterrupt& operator=(const StopOnInterrupt&) = delete;
-
- private:
-  void (*previous_)(int) = SIG_ERR;
-};
-
 py::dict run_training(const runs::TrainRequest& request, int threads) {
   train::TrainResult result;
   std::string run_dir;
@@ -383,8 +361,9 @@ py::dict run_training(const runs::TrainRequest& request, int threads) {
     set_thread_count(threads);
     runs::TrainingJob job(request, dist::Session::instance());
     run_dir = job.run_dir().string();
-    StopOnInterrupt interrupt;
-    result = job.run(&g_stop);
+    // Ctrl-C stops after the current update (checkpoint written), as in `gridrnn train`.
+    const runs::StopOnSignals interrupt({SIGINT});
+    result = job.run(interrupt.flag());
   }
   if (result.interrupted) {
     PyErr_SetString(PyExc_KeyboardInterrupt,
@@ -483,6 +462,8 @@ py::dict predict(const py::object& network, const py::object& inputs, const py::
   return d;
 }
 
+py::dict read_run(const py::object& run);
+
 py::dict analyze(const py::object& run, const py::dict& overrides, bool figures, bool snapshots, int threads) {
   const std::string dir = path_text(run);
   const std::vector<std::string> sets = assignments(overrides);
@@ -491,7 +472,7 @@ py::dict analyze(const py::object& run, const py::dict& overrides, bool figures,
     set_thread_count(threads);
     runs::analyze_run(dir, sets, figures, snapshots);
   }
-  return py::module_::import("gridrnn").attr("read_run")(dir).cast<py::dict>();
+  return read_run(py::str(dir));
 }
 
 // A run folder as Python objects; parts a run does not have yet (no analysis, no snapshots) are None.

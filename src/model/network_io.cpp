@@ -13,8 +13,6 @@ namespace gridrnn::model {
 
 namespace {
 
-constexpr const char* kCentresFile = kPlaceCentresFile;
-
 struct Block {
   const char* file;
   std::size_t offset;
@@ -39,7 +37,7 @@ std::vector<Block> blocks_of(const ParameterLayout& L) {
 
 // Files a network may hold besides W_in.npy, W_rec.npy and network.json (some networks only).
 constexpr std::array<const char*, 8> kOptionalFiles = {"b.npy",     "W_out.npy",  "W_place.npy", "W_hd.npy",
-                                                       "x0.npy",    "W_init.npy", "W_enc.npy",   kCentresFile};
+                                                       "x0.npy",    "W_init.npy", "W_enc.npy",   kPlaceCentresFile};
 
 std::size_t product(const std::vector<std::size_t>& shape) {
   std::size_t n = 1;
@@ -129,8 +127,8 @@ void save_network(const std::filesystem::path& dir, const ModelOptions& options,
     written.emplace_back(block.file);
   }
   if (options.readout.place) {
-    io::write_npy(dir / kCentresFile, std::span<const double>(options.readout.place_centres), {L.place_cells, 2});
-    written.emplace_back(kCentresFile);
+    io::write_npy(dir / kPlaceCentresFile, std::span<const double>(options.readout.place_centres), {L.place_cells, 2});
+    written.emplace_back(kPlaceCentresFile);
   }
   // A folder rewritten with another kind of network keeps no file of the old one.
   for (const char* name : kOptionalFiles)
@@ -229,7 +227,7 @@ Network load_network(const std::filesystem::path& dir) {
     const auto array = read_block(block.file, block.shape);
     for (std::size_t i = 0; i < array.values.size(); ++i) network.theta[static_cast<Eigen::Index>(block.offset + i)] = array.values[i];
   }
-  if (network.options.readout.place) network.options.readout.place_centres = read_block(kCentresFile, {L.place_cells, 2}).values;
+  if (network.options.readout.place) network.options.readout.place_centres = read_block(kPlaceCentresFile, {L.place_cells, 2}).values;
   return network;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -227,6 +228,23 @@ class RunLock {
  private:
   int fd_ = -1;
 };
+
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void request_stop(int) { g_stop.store(true); }
+}  // namespace
+
+StopOnSignals::StopOnSignals(std::initializer_list<int> signals) {
+  g_stop = false;
+  for (const int s : signals) previous_.emplace_back(s, std::signal(s, request_stop));
+}
+
+StopOnSignals::~StopOnSignals() {
+  for (const auto& [s, handler] : previous_)
+    if (handler != SIG_ERR) std::signal(s, handler);
+}
+
+const std::atomic<bool>* StopOnSignals::flag() const { return &g_stop; }
 
 TrainingJob::TrainingJob(const TrainRequest& o, dist::Session& session) : session_(session) {
   namespace fs = std::filesystem;

@@ -9,8 +9,10 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gridrnn/dist/mpi.hpp"
@@ -32,6 +34,22 @@ struct TrainRequest {
 };
 
 class RunLock;
+
+// While alive, the given signals (e.g. SIGINT, SIGTERM) set flag() instead of ending the process,
+// so a training job run with it stops after the current update with its checkpoint written; the
+// handlers that were there before (the default, or Python's) come back when it goes. One at a
+// time per process.
+class StopOnSignals {
+ public:
+  explicit StopOnSignals(std::initializer_list<int> signals);
+  ~StopOnSignals();
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+  const std::atomic<bool>* flag() const;
+
+ private:
+  std::vector<std::pair<int, void (*)(int)>> previous_;
+};
 
 class TrainingJob {
  public:

@@ -1,6 +1,7 @@
 // Optimizer overhead per iteration, separate from the objective's cost: CG vector work per
 // iteration and one Adam update, at the paper model's parameter count (N = 100, 3 inputs,
-// 2 outputs, learned x0: P = 100*100 + 100*3 + 100 + 2*100 + 100 = 10,700). The operator is a
+// 2 outputs, learned x0: P = 100*100 + 100*3 + 100 + 2*100 + 100 = 10,700; Adam also at the
+// place-cell control's 787,456). The operator is a
 // diagonal, so what is timed is CG's own work (4 axpy-like passes and 2 dot products).
 #include <benchmark/benchmark.h>
 
@@ -40,14 +41,17 @@ void BM_AdamUpdate(benchmark::State& state) {
   gridrnn::optim::AdamOptions options;
   options.clip_norm = 1.0;
   gridrnn::optim::AdamState adam_state;
-  const Eigen::VectorXd gradient = Eigen::VectorXd::LinSpaced(kParameters, -1.0, 1.0);
-  Eigen::VectorXd theta = Eigen::VectorXd::Zero(kParameters);
+  const auto parameters = static_cast<Eigen::Index>(state.range(0));
+  const Eigen::VectorXd gradient = Eigen::VectorXd::LinSpaced(parameters, -1.0, 1.0);
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(parameters);
   for (auto _ : state) {
     gridrnn::optim::apply_adam_update(options, adam_state, gradient, theta);
     benchmark::DoNotOptimize(theta.data());
   }
 }
-BENCHMARK(BM_AdamUpdate)->Unit(benchmark::kMicrosecond);
+// The paper model's parameter count, and the place-cell control's (512 units, 512 place cells:
+// W_rec, W_in, W_enc, W_place = 512 * (512 + 2 + 512 + 512)).
+BENCHMARK(BM_AdamUpdate)->Arg(kParameters)->Arg(512 * (512 + 2 + 512 + 512))->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -1,6 +1,10 @@
 #include "gridrnn/optim/adam.hpp"
 
 #include "gridrnn/core/error.hpp"
+#include "gridrnn/core/threads.hpp"
+
+#include <algorithm>
+#include <vector>
 
 namespace gridrnn::optim {
 
@@ -35,8 +39,8 @@ AdamOptions AdamOptions::from_config(const io::ConfigReader& section) {
   return o;
 }
 
-void apply_adam_update(const AdamOptions& options, AdamState& state,
-                       const Eigen::VectorXd& gradient, Eigen::VectorXd& theta) {
+double apply_adam_update(const AdamOptions& options, AdamState& state,
+                         const Eigen::VectorXd& gradient, Eigen::VectorXd& theta) {
   const Eigen::Index n = theta.size();
   GRIDRNN_ASSERT(gradient.size() == n, "Adam gradient and theta differ in size");
   if (state.first_moment.size() != n) state.first_moment.setZero(n);
@@ -50,14 +54,34 @@ void apply_adam_update(const AdamOptions& options, AdamState& state,
   const double t = static_cast<double>(state.updates);
   const double bias1 = 1.0 - std::pow(options.beta1, t);  // 1 - beta1^t
   const double bias2 = 1.0 - std::pow(options.beta2, t);  // 1 - beta2^t
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double g = scale * gradient[i];
-    double& m = state.first_moment[i];
-    double& v = state.second_moment[i];
-    m = options.beta1 * m + (1.0 - options.beta1) * g;
-    v = options.beta2 * v + (1.0 - options.beta2) * g * g;
-    theta[i] -= options.learning_rate * (m / bias1) / (std::sqrt(v / bias2) + options.epsilon);
-  }
+  // Element-wise, so it is split into fixed chunks over the threads (the place-cell model has
+  // ~800k parameters: a serial pass was 7.5% of its step); each chunk also sums the squares of
+  // its change, added in chunk order, so the step norm is the same for any thread count.
+  constexpr Eigen::Index kChunk = 16384;
+  const auto chunks = static_cast<std::size_t>((n + kChunk - 1) / kChunk);
+  std::vector<double> step_squares(chunks, 0.0);
+  double* m = state.first_moment.data();
+  double* v = state.second_moment.data();
+  double* x = theta.data();
+  const double* grad = gradient.data();
+  parallel_for(chunks, [&](std::size_t c) {
+    const Eigen::Index begin = static_cast<Eigen::Index>(c) * kChunk;
+    const Eigen::Index end = std::min(n, begin + kChunk);
+    double squares = 0.0;
+    for (Eigen::Index i = begin; i < end; ++i) {
+      const double g = scale * grad[i];
+      m[i] = options.beta1 * m[i] + (1.0 - options.beta1) * g;
+      v[i] = options.beta2 * v[i] + (1.0 - options.beta2) * g * g;
+      const double before = x[i];
+      x[i] -= options.learning_rate * (m[i] / bias1) / (std::sqrt(v[i] / bias2) + options.epsilon);
+      const double change = x[i] - before;
+      squares += change * change;
+    }
+    step_squares[c] = squares;
+  });
+  double total = 0.0;
+  for (double s : step_squares) total += s;
+  return std::sqrt(total);
 }
 
 void throw_adam_non_finite(std::int64_t update, double loss, double learning_rate) {

@@ -38,8 +38,9 @@ struct AdamState {
   Eigen::VectorXd second_moment;  // [P] v
 };
 
-// theta, state <- one Adam update with gradient g (length P). Checks nothing about finiteness.
-void apply_adam_update(const AdamOptions& options, AdamState& state, const Eigen::VectorXd& gradient,
+// theta, state <- one Adam update with gradient g (length P); returns the step's norm
+// ||theta_after - theta_before||. Checks nothing about finiteness.
+double apply_adam_update(const AdamOptions& options, AdamState& state, const Eigen::VectorXd& gradient,
                        Eigen::VectorXd& theta);
 
 class Adam {
@@ -57,7 +58,6 @@ class Adam {
   AdamOptions options_;
   AdamState state_;
   Eigen::VectorXd gradient_;  // [P]
-  Eigen::VectorXd previous_;  // [P]
 };
 
 // Throws the UserError for a non-finite loss/gradient at update `update`.
@@ -77,9 +77,7 @@ UpdateSummary Adam::step(F& objective, Eigen::VectorXd& theta) {
   }
   summary.gradient_norm = gradient_.norm();
   summary.clipped = options_.clip_norm > 0 && summary.gradient_norm > options_.clip_norm;
-  previous_ = theta;
-  apply_adam_update(options_, state_, gradient_, theta);
-  summary.step_norm = (theta - previous_).norm();
+  summary.step_norm = apply_adam_update(options_, state_, gradient_, theta);
   summary.accepted = true;
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

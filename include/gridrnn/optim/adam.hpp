@@ -41,7 +41,7 @@ struct AdamState {
 // theta, state <- one Adam update with gradient g (length P); returns the step's norm
 // ||theta_after - theta_before||. Checks nothing about finiteness.
 double apply_adam_update(const AdamOptions& options, AdamState& state, const Eigen::VectorXd& gradient,
-                       Eigen::VectorXd& theta);
+                         Eigen::VectorXd& theta);
 
 class Adam {
  public:

@@ -1,8 +1,8 @@
 // Optimizer overhead per iteration, separate from the objective's cost: CG vector work per
 // iteration and one Adam update, at the paper model's parameter count (N = 100, 3 inputs,
 // 2 outputs, learned x0: P = 100*100 + 100*3 + 100 + 2*100 + 100 = 10,700; Adam also at the
-// place-cell control's 787,456). The operator is a
-// diagonal, so what is timed is CG's own work (4 axpy-like passes and 2 dot products).
+// place-cell control's count). The operator is a diagonal, so what is timed is CG's own work
+// (4 axpy-like passes and 2 dot products).
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Core>
@@ -13,6 +13,8 @@
 namespace {
 
 constexpr Eigen::Index kParameters = 10700;
+// The place-cell control (512 units, 512 place cells): W_rec, W_in, W_enc, W_place.
+constexpr Eigen::Index kPlaceParameters = 512 * (512 + 2 + 512 + 512);  // 787,456
 
 void BM_CgIterationOverhead(benchmark::State& state) {
   const Eigen::VectorXd diagonal = Eigen::VectorXd::LinSpaced(kParameters, 1e-4, 1.0);
@@ -49,9 +51,7 @@ void BM_AdamUpdate(benchmark::State& state) {
     benchmark::DoNotOptimize(theta.data());
   }
 }
-// The paper model's parameter count, and the place-cell control's (512 units, 512 place cells:
-// W_rec, W_in, W_enc, W_place = 512 * (512 + 2 + 512 + 512)).
-BENCHMARK(BM_AdamUpdate)->Arg(kParameters)->Arg(512 * (512 + 2 + 512 + 512))->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_AdamUpdate)->Arg(kParameters)->Arg(kPlaceParameters)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

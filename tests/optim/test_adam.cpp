@@ -96,8 +96,8 @@ TEST(Adam, ChunkedUpdateIsTheFormulaForAnyThreadCount) {
   for (int k = 0; k < 2; ++k) {
     set_thread_count(k + 1);
     results[k] = start;
-    norms[k] = apply_adam_update(options, states[k], gradient, results[k]);
-    norms[k] = apply_adam_update(options, states[k], gradient, results[k]);  // t = 2 as well
+    apply_adam_update(options, states[k], gradient, results[k]);                    // t = 1
+    norms[k] = apply_adam_update(options, states[k], gradient, results[k]);  // t = 2
   }
   set_thread_count(threads_before);
   EXPECT_TRUE(results[0] == results[1]);

@@ -87,7 +87,10 @@ Registration reg{{"analyze", "Score every unit of a trained run (grid, border, b
                "removed)");
   sub.add_flag("--snapshots", o->snapshots,
                "also score every snapshot the run kept (snapshots/update_NNNNNN/, train.snapshot_every), "
-               "shuffles included, and write the units per class along training to analysis/snapshots.csv");
+               "shuffles included, and write the units per class along training to analysis/snapshots.csv. "
+               "Every analyze replaces analysis/ as a whole (a later run without --snapshots drops "
+               "snapshots.csv; its --set values apply to the final network too): run last the "
+               "analysis whose numbers you keep");
   add_threads_option(sub, o->threads);
   return [o]() { return run_analyze(*o); };
 }}};

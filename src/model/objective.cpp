@@ -221,23 +221,22 @@ struct CtrnnObjectiveT<S>::Impl {
           if (!has_targets) continue;
           for (std::size_t k = 0; k < kOutputs; ++k)
             targets[y_offset(ch) + row * kOutputs + k] = static_cast<S>(batch_targets[(t * B + m) * kOutputs + k]);
-          for (auto& h : cell_heads) {
-            S* q = h.Q.data() + cell_offset(ch, h.K) + row * h.K;
-            if (h.kind == HeadKind::kPlace) {
-              place_code(model.readout.place_head, centres, static_cast<double>(batch_targets[(t * B + m) * kOutputs]),
-                         static_cast<double>(batch_targets[(t * B + m) * kOutputs + 1]), q);
-            } else {
-              head_direction_code(model.readout.head_direction_head, static_cast<double>(batch_headings[t * B + m]), q);
-            }
-          }
+          for (auto& h : cell_heads)
+            if (h.kind == HeadKind::kHeadDirection)
+              head_direction_code(model.readout.head_direction_head, static_cast<double>(batch_headings[t * B + m]),
+                                  h.Q.data() + cell_offset(ch, h.K) + row * h.K);
+        }
+        if (has_targets && place_index >= 0) {  // the step's place codes, for the chunk's rows at once
+          CellHead& h = cell_heads[static_cast<std::size_t>(place_index)];
+          place_codes(model.readout.place_head, centres, batch_targets.data() + (t * B + ch.first) * kOutputs, ch.count,
+                      h.Q.data() + cell_offset(ch, h.K) + t * ch.count * h.K);
         }
       }
       if (!batch_starts.empty())
         for (std::size_t i = 0; i < ch.count * kOutputs; ++i) starts[ch.first * kOutputs + i] = static_cast<S>(batch_starts[ch.first * kOutputs + i]);
       if (place_initial)
-        for (std::size_t r = 0; r < ch.count; ++r)
-          place_code(model.readout.place_head, centres, static_cast<double>(batch_starts[(ch.first + r) * kOutputs]),
-                     static_cast<double>(batch_starts[(ch.first + r) * kOutputs + 1]), start_codes.data() + (ch.first + r) * Kp);
+        place_codes(model.readout.place_head, centres, batch_starts.data() + ch.first * kOutputs, ch.count,
+                    start_codes.data() + ch.first * Kp);
       auto& s = scratch[c];
       s.x.assign(ch.count * N, S(0));
       s.A.assign(ch.count * N, S(0));
@@ -247,7 +246,7 @@ struct CtrnnObjectiveT<S>::Impl {
       s.decoded.assign(ch.count * kOutputs, S(0));
       s.exp.assign(widest_head(), S(0));
       s.noise.assign(ch.count * N, 0.0f);
-      s.partial.resize(layout.total);  // zeroed by backward_chunk before it is written
+      s.partial.resize(layout.total);  // every entry written by backward_chunk
       s.sum_cells.assign(cell_heads.size(), 0.0);
     });
     owner.resize(chunks.size());
@@ -263,7 +262,9 @@ struct CtrnnObjectiveT<S>::Impl {
       throw_user_error("parameter vector has {} entries; this network (N = {}, N_in = {}, {}, heads {}) has {}",
                        theta.size(), N, N_in, to_string(model.initial_state), model.readout.heads_name(), layout.total);
     out.resize(layout.total);
-    for (std::size_t i = 0; i < layout.total; ++i) out[i] = static_cast<S>(theta[static_cast<Index>(i)]);
+    for_parameter_blocks([&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) out[i] = static_cast<S>(theta[static_cast<Index>(i)]);
+    });
     in_T.resize(N * N_in);
     for (std::size_t i = 0; i < N; ++i)
       for (std::size_t k = 0; k < N_in; ++k) in_T[k * N + i] = out[layout.W_in + i * N_in + k];
@@ -497,7 +498,8 @@ struct CtrnnObjectiveT<S>::Impl {
     // Weight gradients as single products over all T*Bc rows.
     const Index TB = static_cast<Index>(T * ch.count);
     const ConstMatrixMap GZall(GZc, TB, n);
-    std::fill(s.partial.begin(), s.partial.end(), S(0));
+    // Every block of the layout is written below (W_rec, W_in, b, W_out, the heads, the initial
+    // block): no zeroing first.
     gemm_transposed_a(GZc, Uc, s.partial.data() + layout.W_rec, N, N, T * ch.count);  // GZ^T U[0..T-1]
     MatrixMap(s.partial.data() + layout.W_in, n, static_cast<Index>(N_in)).noalias() =
         GZall.transpose() * ConstMatrixMap(inputs.data() + ch.first * T * N_in, TB, static_cast<Index>(N_in));
@@ -741,10 +743,25 @@ struct CtrnnObjectiveT<S>::Impl {
     }
   }
 
+  // out = sum over chunks of their partials, each entry summed in chunk order (so the result does
+  // not depend on the thread count); the entries are split into fixed blocks over the threads.
   void reduce_partials(std::size_t chunk_count, Eigen::VectorXd& out) const {
-    out.setZero(static_cast<Index>(layout.total));
-    for (std::size_t c = 0; c < chunk_count; ++c)
-      for (std::size_t i = 0; i < layout.total; ++i) out[static_cast<Index>(i)] += static_cast<double>(scratch[c].partial[i]);
+    out.resize(static_cast<Index>(layout.total));
+    for_parameter_blocks([&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) {
+        double sum = 0.0;
+        for (std::size_t c = 0; c < chunk_count; ++c) sum += static_cast<double>(scratch[c].partial[i]);
+        out[static_cast<Index>(i)] = sum;
+      }
+    });
+  }
+
+  // body(begin, end) over [0, layout.total) in fixed blocks, in parallel.
+  template <typename Body>
+  void for_parameter_blocks(const Body& body) const {
+    constexpr std::size_t kBlock = 32768;
+    const std::size_t blocks = (layout.total + kBlock - 1) / kBlock;
+    parallel_for(blocks, [&](std::size_t b) { body(b * kBlock, std::min(layout.total, (b + 1) * kBlock)); });
   }
 };
 
@@ -833,7 +850,10 @@ double CtrnnObjectiveT<S>::value_gradient(const Eigen::VectorXd& theta, Eigen::V
   m.exchange_partials(m.chunks.size(), true);
   m.reduce_partials(m.chunks.size(), gradient);
   m.add_quadratic_hessian(theta, gradient);  // R_L2 and R_WD are quadratic: gradient = Hessian theta
-  m.stored_theta = theta;
+  m.stored_theta.resize(theta.size());  // kept for G v: copied in parallel blocks
+  m.for_parameter_blocks([&](std::size_t begin, std::size_t end) {
+    std::copy(theta.data() + begin, theta.data() + end, m.stored_theta.data() + begin);
+  });
   m.states_valid = true;
   const double total = m.finish_terms(theta);
   m.gradient_terms = m.terms;

@@ -150,41 +150,53 @@ ReadoutOptions ReadoutOptions::from_config(const io::ConfigReader& s) {
   return o;
 }
 
-template <typename S>
-void place_code(const PlaceHeadOptions& o, const double* centres, double px, double py, S* q) {
+template <typename S, typename P>
+void place_codes(const PlaceHeadOptions& o, const double* centres, const P* positions, std::size_t count, S* q) {
   // Vectorized (Eigen arrays) in the precision of the objective (float in training: half the
   // cost of double exp; the code is a float target there anyway): the trainer computes N_p codes
-  // for every step of every trial.
+  // for every step of every trial. The centres' x and y are split into contiguous arrays once
+  // per call, so the squared distances vectorize too.
   using Array = Eigen::Array<S, Eigen::Dynamic, 1>;
   const auto n = static_cast<Eigen::Index>(o.cells);
   const Eigen::Map<const Eigen::Array<double, Eigen::Dynamic, 2, Eigen::RowMajor>> c(centres, n, 2);
-  thread_local Array d2, centre, surround;
-  d2 = (c.col(0).template cast<S>() - static_cast<S>(px)).square() + (c.col(1).template cast<S>() - static_cast<S>(py)).square();
-  // softmax_i(-d2_i * scale), stably: the nearest centre's logit is subtracted first.
-  const S nearest = d2.minCoeff();
+  thread_local Array cx, cy, d2, centre, surround;
+  cx = c.col(0).template cast<S>();
+  cy = c.col(1).template cast<S>();
   const double scale = 1.0 / (2.0 * o.sigma * o.sigma);
-  centre = (-(d2 - nearest) * static_cast<S>(scale)).exp();
-  if (o.tuning == PlaceTuning::kDifferenceOfSoftmax) {
-    // The surround's exponentials, exp(-d2 scale / r): for the reference's r = 2 the square roots
-    // of the centre's (one sqrt instead of one exp per cell; they differ only where the centre's
-    // underflow, far below the code's resolution).
-    if (o.surround_ratio == 2.0) {
-      surround = centre.sqrt();
-    } else {
-      surround = (-(d2 - nearest) * static_cast<S>(scale / o.surround_ratio)).exp();
+  for (std::size_t k = 0; k < count; ++k, q += o.cells) {
+    const double px = static_cast<double>(positions[2 * k]), py = static_cast<double>(positions[2 * k + 1]);
+    d2 = (cx - static_cast<S>(px)).square() + (cy - static_cast<S>(py)).square();
+    // softmax_i(-d2_i * scale), stably: the nearest centre's logit is subtracted first.
+    const S nearest = d2.minCoeff();
+    centre = (-(d2 - nearest) * static_cast<S>(scale)).exp();
+    if (o.tuning == PlaceTuning::kDifferenceOfSoftmax) {
+      // The surround's exponentials, exp(-d2 scale / r): for the reference's r = 2 the square
+      // roots of the centre's (one sqrt instead of one exp per cell; they differ only where the
+      // centre's underflow, far below the code's resolution).
+      if (o.surround_ratio == 2.0) {
+        surround = centre.sqrt();
+      } else {
+        surround = (-(d2 - nearest) * static_cast<S>(scale / o.surround_ratio)).exp();
+      }
     }
+    centre /= centre.sum();
+    if (o.tuning == PlaceTuning::kGaussian) {
+      for (Eigen::Index i = 0; i < n; ++i) q[i] = centre[i];
+      continue;
+    }
+    surround /= surround.sum();
+    centre -= surround;
+    centre -= centre.minCoeff();
+    const S sum = centre.sum();
+    // A single cell (or all cells at one distance) leaves nothing after the shift: uniform code.
+    for (Eigen::Index i = 0; i < n; ++i) q[i] = sum > S(0) ? centre[i] / sum : S(1) / static_cast<S>(n);
   }
-  centre /= centre.sum();
-  if (o.tuning == PlaceTuning::kGaussian) {
-    for (Eigen::Index i = 0; i < n; ++i) q[i] = centre[i];
-    return;
-  }
-  surround /= surround.sum();
-  centre -= surround;
-  centre -= centre.minCoeff();
-  const S sum = centre.sum();
-  // A single cell (or all cells at one distance) leaves nothing after the shift: uniform code.
-  for (Eigen::Index i = 0; i < n; ++i) q[i] = sum > S(0) ? centre[i] / sum : S(1) / static_cast<S>(n);
+}
+
+template <typename S>
+void place_code(const PlaceHeadOptions& o, const double* centres, double px, double py, S* q) {
+  const double position[2] = {px, py};
+  place_codes(o, centres, position, 1, q);
 }
 
 template <typename S>
@@ -203,17 +215,31 @@ void head_direction_code(const HeadDirectionHeadOptions& o, double heading, S* q
 
 template <typename S>
 void decode_place(const S* z, const double* centres, std::size_t cells, double& x, double& y) {
-  // The 3 largest entries, ties to the lower index (deterministic).
+  // The 3 largest entries, ties to the lower index (deterministic). Once 3 are found, most
+  // entries fail against the third largest, kept in a register, and blocks of 16 whose maximum
+  // fails (not NaN) are skipped whole: the same result as testing each entry.
   std::array<std::size_t, 3> best{};
   std::size_t found = 0;
-  for (std::size_t i = 0; i < cells; ++i) {
+  S third = S(0);
+  const auto insert = [&](std::size_t i) {
+    if (found == 3 && !(z[i] > third)) return;
     std::size_t pos = found;
     while (pos > 0 && z[i] > z[best[pos - 1]]) --pos;
-    if (pos >= 3) continue;
+    if (pos >= 3) return;
     for (std::size_t k = std::min<std::size_t>(found, 2); k > pos; --k) best[k] = best[k - 1];
     best[pos] = i;
     found = std::min<std::size_t>(found + 1, 3);
+    if (found == 3) third = z[best[2]];
+  };
+  constexpr std::size_t kBlock = 16;
+  std::size_t i = 0;
+  for (; i < cells && found < 3; ++i) insert(i);
+  for (; i + kBlock <= cells; i += kBlock) {
+    const S block_max = Eigen::Map<const Eigen::Array<S, kBlock, 1>>(z + i).template maxCoeff<Eigen::PropagateNaN>();
+    if (!(block_max > third) && !std::isnan(block_max)) continue;
+    for (std::size_t k = i; k < i + kBlock; ++k) insert(k);
   }
+  for (; i < cells; ++i) insert(i);
   x = y = 0.0;
   for (std::size_t k = 0; k < found; ++k) {
     x += centres[2 * best[k]];
@@ -223,6 +249,10 @@ void decode_place(const S* z, const double* centres, std::size_t cells, double& 
   y /= static_cast<double>(found);
 }
 
+template void place_codes<float, float>(const PlaceHeadOptions&, const double*, const float*, std::size_t, float*);
+template void place_codes<double, float>(const PlaceHeadOptions&, const double*, const float*, std::size_t, double*);
+template void place_codes<float, double>(const PlaceHeadOptions&, const double*, const double*, std::size_t, float*);
+template void place_codes<double, double>(const PlaceHeadOptions&, const double*, const double*, std::size_t, double*);
 template void place_code<float>(const PlaceHeadOptions&, const double*, double, double, float*);
 template void place_code<double>(const PlaceHeadOptions&, const double*, double, double, double*);
 template void head_direction_code<float>(const HeadDirectionHeadOptions&, double, float*);

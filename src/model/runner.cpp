@@ -79,9 +79,7 @@ void NetworkRunner::start(std::span<const float> starts) {
   std::vector<float> start_values(starts.begin(), starts.end()), codes;
   if (kind == InitialState::kFromPlaceCode) {
     codes.resize(m.B * m.layout.place_cells);
-    for (std::size_t r = 0; r < m.B; ++r)
-      place_code(m.model.readout.place_head, m.model.readout.place_centres.data(), static_cast<double>(starts[2 * r]),
-                 static_cast<double>(starts[2 * r + 1]), codes.data() + r * m.layout.place_cells);
+    place_codes(m.model.readout.place_head, m.model.readout.place_centres.data(), starts.data(), m.B, codes.data());
   }
   detail::initial_state_rows(kind, m.w.data() + m.layout.initial, start_values.data(), codes.data(), m.layout.place_cells,
                              m.B, m.N, m.x.data());

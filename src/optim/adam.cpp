@@ -64,19 +64,23 @@ double apply_adam_update(const AdamOptions& options, AdamState& state,
   double* v = state.second_moment.data();
   double* x = theta.data();
   const double* grad = gradient.data();
+  // Per chunk: the update as Eigen array expressions (vectorized: a scalar loop with a running
+  // sum of doubles and std::sqrt stays scalar), then the squared change summed in a fixed order
+  // per chunk (chunk starts are aligned).
+  const double step_size = options.learning_rate / bias1, inv_sqrt_bias2 = 1.0 / std::sqrt(bias2);
+  thread_local Eigen::ArrayXd before;
   parallel_for(chunks, [&](std::size_t c) {
     const Eigen::Index begin = static_cast<Eigen::Index>(c) * kChunk;
-    const Eigen::Index end = std::min(n, begin + kChunk);
-    double squares = 0.0;
-    for (Eigen::Index i = begin; i < end; ++i) {
-      const double g = scale * grad[i];
-      m[i] = options.beta1 * m[i] + (1.0 - options.beta1) * g;
-      v[i] = options.beta2 * v[i] + (1.0 - options.beta2) * g * g;
-      const double before = x[i];
-      x[i] -= options.learning_rate * (m[i] / bias1) / (std::sqrt(v[i] / bias2) + options.epsilon);
-      const double change = x[i] - before;
-      squares += change * change;
-    }
+    const Eigen::Index len = std::min(n, begin + kChunk) - begin;
+    Eigen::Map<Eigen::ArrayXd> xs(x + begin, len), ms(m + begin, len), vs(v + begin, len);
+    const Eigen::Map<const Eigen::ArrayXd> gs(grad + begin, len);
+    before = xs;
+    ms = options.beta1 * ms + (1.0 - options.beta1) * (scale * gs);
+    vs = options.beta2 * vs + (1.0 - options.beta2) * (scale * gs) * (scale * gs);
+    // lr m_hat / (sqrt(v_hat) + eps) with one division per entry (as PyTorch's Adam writes it:
+    // sqrt(v) / sqrt(1 - beta2^t) + eps, step lr / (1 - beta1^t)).
+    xs -= step_size * ms / (vs.sqrt() * inv_sqrt_bias2 + options.epsilon);
+    const double squares = (xs - before).square().sum();
     step_squares[c] = squares;
   });
   double total = 0.0;

@@ -87,6 +87,10 @@ CentreLayout centre_layout_from_string(const std::string& name);
 // The place code q (N_p) of position (px, py); see the header comment. S = float or double.
 template <typename S>
 void place_code(const PlaceHeadOptions& options, const double* centres, double px, double py, S* q);
+// The place codes q (count, N_p) of `count` positions (count, 2), the same values place_code
+// gives one by one (P = float or double).
+template <typename S, typename P>
+void place_codes(const PlaceHeadOptions& options, const double* centres, const P* positions, std::size_t count, S* q);
 // The head-direction code q (N_h) of heading h (radians).
 template <typename S>
 void head_direction_code(const HeadDirectionHeadOptions& options, double heading, S* q);
@@ -94,6 +98,10 @@ void head_direction_code(const HeadDirectionHeadOptions& options, double heading
 template <typename S>
 void decode_place(const S* z, const double* centres, std::size_t cells, double& x, double& y);
 
+extern template void place_codes<float, float>(const PlaceHeadOptions&, const double*, const float*, std::size_t, float*);
+extern template void place_codes<double, float>(const PlaceHeadOptions&, const double*, const float*, std::size_t, double*);
+extern template void place_codes<float, double>(const PlaceHeadOptions&, const double*, const double*, std::size_t, float*);
+extern template void place_codes<double, double>(const PlaceHeadOptions&, const double*, const double*, std::size_t, double*);
 extern template void place_code<float>(const PlaceHeadOptions&, const double*, double, double, float*);
 extern template void place_code<double>(const PlaceHeadOptions&, const double*, double, double, double*);
 extern template void head_direction_code<float>(const HeadDirectionHeadOptions&, double, float*);

@@ -71,11 +71,10 @@ UpdateSummary Adam::step(F& objective, Eigen::VectorXd& theta) {
   summary.loss_before = objective.value_gradient(theta, gradient_);
   summary.function_evaluations = 1;
   if constexpr (ReportsLossTerms<F>) summary.loss_terms = objective.loss_terms();
-  const bool gradient_finite = gradient_.allFinite();
-  if (!std::isfinite(summary.loss_before) || !gradient_finite) {
+  summary.gradient_norm = gradient_.norm();  // finite unless an entry is not (or it overflows)
+  if (!std::isfinite(summary.loss_before) || (!std::isfinite(summary.gradient_norm) && !gradient_.allFinite())) {
     throw_adam_non_finite(state_.updates, summary.loss_before, options_.learning_rate);
   }
-  summary.gradient_norm = gradient_.norm();
   summary.clipped = options_.clip_norm > 0 && summary.gradient_norm > options_.clip_norm;
   summary.step_norm = apply_adam_update(options_, state_, gradient_, theta);
   summary.accepted = true;

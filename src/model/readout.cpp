@@ -150,6 +150,8 @@ ReadoutOptions ReadoutOptions::from_config(const io::ConfigReader& s) {
   return o;
 }
 
+constexpr double kExponentFloor = -80.0;
+
 template <typename S, typename P>
 void place_codes(const PlaceHeadOptions& o, const double* centres, const P* positions, std::size_t count, S* q) {
   // Vectorized (Eigen arrays) in the precision of the objective (float in training: half the
@@ -167,8 +169,11 @@ void place_codes(const PlaceHeadOptions& o, const double* centres, const P* posi
     const double px = static_cast<double>(positions[2 * k]), py = static_cast<double>(positions[2 * k + 1]);
     d2 = (cx - static_cast<S>(px)).square() + (cy - static_cast<S>(py)).square();
     // softmax_i(-d2_i * scale), stably: the nearest centre's logit is subtracted first.
+    // Exponents are floored at -80 (e^-80 = 2e-35: far below the code's resolution, but a normal
+    // float): exponentials of far cells that underflow into subnormals cost microcode assists,
+    // which made these loops several times slower.
     const S nearest = d2.minCoeff();
-    centre = (-(d2 - nearest) * static_cast<S>(scale)).exp();
+    centre = (-(d2 - nearest) * static_cast<S>(scale)).max(S(kExponentFloor)).exp();
     if (o.tuning == PlaceTuning::kDifferenceOfSoftmax) {
       // The surround's exponentials, exp(-d2 scale / r): for the reference's r = 2 the square
       // roots of the centre's (one sqrt instead of one exp per cell; they differ only where the
@@ -176,20 +181,25 @@ void place_codes(const PlaceHeadOptions& o, const double* centres, const P* posi
       if (o.surround_ratio == 2.0) {
         surround = centre.sqrt();
       } else {
-        surround = (-(d2 - nearest) * static_cast<S>(scale / o.surround_ratio)).exp();
+        surround = (-(d2 - nearest) * static_cast<S>(scale / o.surround_ratio)).max(S(kExponentFloor)).exp();
       }
     }
-    centre /= centre.sum();
+    // Normalizations multiply by the reciprocal of the sum (vector divisions were a third of the
+    // cost of a code).
+    Eigen::Map<Array> out(q, n);
     if (o.tuning == PlaceTuning::kGaussian) {
-      for (Eigen::Index i = 0; i < n; ++i) q[i] = centre[i];
+      out = centre * (S(1) / centre.sum());
       continue;
     }
-    surround /= surround.sum();
-    centre -= surround;
+    centre = centre * (S(1) / centre.sum()) - surround * (S(1) / surround.sum());
     centre -= centre.minCoeff();
     const S sum = centre.sum();
     // A single cell (or all cells at one distance) leaves nothing after the shift: uniform code.
-    for (Eigen::Index i = 0; i < n; ++i) q[i] = sum > S(0) ? centre[i] / sum : S(1) / static_cast<S>(n);
+    if (sum > S(0)) {
+      out = centre * (S(1) / sum);
+    } else {
+      out.setConstant(S(1) / static_cast<S>(n));
+    }
   }
 }
 
@@ -216,30 +226,20 @@ void head_direction_code(const HeadDirectionHeadOptions& o, double heading, S* q
 template <typename S>
 void decode_place(const S* z, const double* centres, std::size_t cells, double& x, double& y) {
   // The 3 largest entries, ties to the lower index (deterministic). Once 3 are found, most
-  // entries fail against the third largest, kept in a register, and blocks of 16 whose maximum
-  // fails (not NaN) are skipped whole: the same result as testing each entry.
+  // entries fail against the third largest, kept in a register.
   std::array<std::size_t, 3> best{};
   std::size_t found = 0;
   S third = S(0);
-  const auto insert = [&](std::size_t i) {
-    if (found == 3 && !(z[i] > third)) return;
+  for (std::size_t i = 0; i < cells; ++i) {
+    if (found == 3 && !(z[i] > third)) continue;
     std::size_t pos = found;
     while (pos > 0 && z[i] > z[best[pos - 1]]) --pos;
-    if (pos >= 3) return;
+    if (pos >= 3) continue;
     for (std::size_t k = std::min<std::size_t>(found, 2); k > pos; --k) best[k] = best[k - 1];
     best[pos] = i;
     found = std::min<std::size_t>(found + 1, 3);
     if (found == 3) third = z[best[2]];
-  };
-  constexpr std::size_t kBlock = 16;
-  std::size_t i = 0;
-  for (; i < cells && found < 3; ++i) insert(i);
-  for (; i + kBlock <= cells; i += kBlock) {
-    const S block_max = Eigen::Map<const Eigen::Array<S, kBlock, 1>>(z + i).template maxCoeff<Eigen::PropagateNaN>();
-    if (!(block_max > third) && !std::isnan(block_max)) continue;
-    for (std::size_t k = i; k < i + kBlock; ++k) insert(k);
   }
-  for (; i < cells; ++i) insert(i);
   x = y = 0.0;
   for (std::size_t k = 0; k < found; ++k) {
     x += centres[2 * best[k]];

@@ -3,7 +3,10 @@
 # (configs/place_cells.toml's model: 512 ReLU units, 512 place cells, 200 paths x 20 steps, paths
 # and targets generated, gradient, Adam update) against the PyTorch peer, in one run, and against
 # the floor: the step's FLOPs over the rate of a large single-precision matrix multiply on both
-# cores measured in the same run (the faster of OpenBLAS and Eigen, each with 2 threads).
+# cores measured in the same run (the faster of OpenBLAS and Eigen, each with 2 threads). The step
+# and the floor products run as 5 repetitions of about 1 s each in random interleaved order, so
+# both sample the same states of a shared machine; each is the median of its repetitions (the
+# peer reports the median of its steps too).
 #   bench/compare_place_with_torch.sh [build-dir]     (default build/release; needs gridrnn_bench)
 # Environment: REPS (peer repetitions, default 20), PEER (path of torch_place_rnn.py).
 set -euo pipefail
@@ -23,7 +26,8 @@ for threads in 1 2; do
 done
 for threads in 1 2; do
   GRIDRNN_BENCH_THREADS=$threads "$bench" --benchmark_filter='^BM_(PlaceCellStep|SgemmFloor|EigenGemmFloor)/' \
-    --benchmark_min_time=3 --benchmark_format=json --benchmark_out="$tmp/gridrnn$threads.json" > /dev/null
+    --benchmark_min_time=1 --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+    --benchmark_report_aggregates_only=true --benchmark_format=json --benchmark_out="$tmp/gridrnn$threads.json" > /dev/null
 done
 echo "== load after: $(uptime)"
 /usr/bin/python3 - "$tmp" <<'PY'
@@ -33,8 +37,10 @@ def torch(t): return float(open(f"{tmp}/torch{t}.txt").read().split("torch_step_
 def bench(t):
     out = {}
     for b in json.load(open(f"{tmp}/gridrnn{t}.json"))["benchmarks"]:
+        if b.get("aggregate_name") != "median":
+            continue
         unit = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
-        out[b["name"].split("/")[0]] = (b["real_time"] * unit, b)
+        out[b["run_name"].split("/")[0]] = (b["real_time"] * unit, b)
     return out
 t1, t2 = torch(1), torch(2)
 g1, g2 = bench(1), bench(2)

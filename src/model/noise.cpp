@@ -53,13 +53,16 @@ void generate_noise(std::uint64_t seed, std::uint64_t update_index, std::size_t 
       angle *= static_cast<float>(2.0 * std::numbers::pi);
       cos_angle = angle.cos();
       angle = angle.sin();
-      const std::size_t first_unit = 2 * tile_start;
-      const std::size_t last_unit = std::min(units, 2 * (tile_start + tile_pairs));
-      for (std::size_t i = first_unit; i < last_unit; ++i) {
-        const std::size_t p = (i - first_unit) / 2;
-        row[i] = radius[static_cast<Eigen::Index>(p)] *
-                 ((i % 2 == 0) ? cos_angle[static_cast<Eigen::Index>(p)] : angle[static_cast<Eigen::Index>(p)]);
+      // Units 2p and 2p + 1 of the tile get r cos and r sin of pair p: whole pairs first, then
+      // the last unit alone when the step's units are odd.
+      float* tile_row = row + 2 * tile_start;
+      const std::size_t units_left = units - 2 * tile_start;
+      const std::size_t whole_pairs = std::min(tile_pairs, units_left / 2);
+      for (std::size_t p = 0; p < whole_pairs; ++p) {
+        tile_row[2 * p] = u1[p] * cosine[p];
+        tile_row[2 * p + 1] = u1[p] * u2[p];
       }
+      if (whole_pairs < tile_pairs && 2 * whole_pairs < units_left) tile_row[2 * whole_pairs] = u1[whole_pairs] * cosine[whole_pairs];
     }
   }
 }

@@ -122,15 +122,30 @@ void forward_step(const S* u_t, S* u_next, S* r_next, S* x, S* A, const float* n
   }
 }
 
-// y = W_out u for one trial: W_out (2, N), u (N). Explicit fused multiply-adds, in order: when
-// this summed with `+=` the compiler fused them in one caller and not in the other (outputs 1 ulp
-// apart); an explicit fma leaves it no choice (one instruction with -march=native's FMA).
+// y = W_out u for one trial: W_out (2, N), u (N). Explicit fused multiply-adds in a fixed order
+// that does not depend on where u lies in memory: lane j of kLanes partial sums takes the entries
+// i = j (mod kLanes) in order (the lane loop vectorizes, with unaligned loads), then the lanes
+// are added in order. (When this summed with `+=` the compiler fused the products in one caller
+// and not in the other, outputs 1 ulp apart; an explicit fma leaves it no choice.)
 template <typename S>
 void readout(const S* W_out, const S* u, std::size_t N, S& y0, S& y1) {
+  constexpr std::size_t kLanes = 16;
+  S acc0[kLanes] = {}, acc1[kLanes] = {};
+  const S* W1 = W_out + N;
+  std::size_t i = 0;
+  for (; i + kLanes <= N; i += kLanes)
+    for (std::size_t j = 0; j < kLanes; ++j) {
+      acc0[j] = std::fma(W_out[i + j], u[i + j], acc0[j]);
+      acc1[j] = std::fma(W1[i + j], u[i + j], acc1[j]);
+    }
+  for (std::size_t j = 0; i + j < N; ++j) {
+    acc0[j] = std::fma(W_out[i + j], u[i + j], acc0[j]);
+    acc1[j] = std::fma(W1[i + j], u[i + j], acc1[j]);
+  }
   S sum0 = 0, sum1 = 0;
-  for (std::size_t i = 0; i < N; ++i) {
-    sum0 = std::fma(W_out[i], u[i], sum0);
-    sum1 = std::fma(W_out[N + i], u[i], sum1);
+  for (std::size_t j = 0; j < kLanes; ++j) {
+    sum0 += acc0[j];
+    sum1 += acc1[j];
   }
   y0 = sum0;
   y1 = sum1;

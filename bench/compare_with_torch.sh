@@ -5,7 +5,9 @@
 # Prints: the peer's best of --threads 1 and --threads 2, gridrnn's gradient and G v at the paper
 # size (N = 100, M = 500, T = 500, float, 2 threads), the ratios torch/gradient and G v/gradient,
 # (also measured interleaved, gradient and G v alternating, immune to load drift), the peak resident memory of the gridrnn run, the scaling in T (250, 500, 1000) and in M
-# (250, 500, 1000), and torch_grad / trajectory batch time if BM_GeneratePaperBatchHexagon exists.
+# (250, 500, 1000), the floor (the gradient's FLOPs over the rate of a large single-precision
+# product on both cores, measured in the same run) and gradient / floor, and torch_grad /
+# trajectory batch time if BM_GeneratePaperBatchHexagon exists.
 # Environment: REPS (peer repetitions, default 3), PEER (path of torch_ctrnn.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,10 @@ rss_kib=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time.txt")
   --benchmark_format=json --benchmark_out="$tmp/scaling.json" > /dev/null
 "$bench" --benchmark_filter='^BM_CtrnnGaussNewtonOverGradient/' --benchmark_min_time=3 \
   --benchmark_format=json --benchmark_out="$tmp/interleaved.json" > /dev/null
+# The floor: the gradient's FLOPs over the faster large single-precision product (2000², OpenBLAS
+# or Eigen) on both cores, measured in this run.
+"$bench" --benchmark_filter='^BM_(SgemmFloor|EigenGemmFloor)/' --benchmark_min_time=2 \
+  --benchmark_format=json --benchmark_out="$tmp/floor.json" > /dev/null
 traj=""
 if "$bench" --benchmark_list_tests | grep -q '^BM_GeneratePaperBatchHexagon'; then
   "$bench" --benchmark_filter='^BM_GeneratePaperBatchHexagon' --benchmark_min_time=1 \
@@ -42,7 +48,7 @@ if "$bench" --benchmark_list_tests | grep -q '^BM_GeneratePaperBatchHexagon'; th
 fi
 echo "== load after: $(uptime)"
 
-/usr/bin/python3 - "$torch1" "$torch2" "$rss_kib" "$tmp/paper.json" "$tmp/scaling.json" "$traj" "$tmp/interleaved.json" <<'PY'
+/usr/bin/python3 - "$torch1" "$torch2" "$rss_kib" "$tmp/paper.json" "$tmp/scaling.json" "$traj" "$tmp/interleaved.json" "$tmp/floor.json" <<'PY'
 import json, sys
 torch1, torch2, rss_kib = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 def times(path):
@@ -63,7 +69,13 @@ print(f"ratio G v / gradient   = {gv/grad:.2f}   (acceptance: <= 1.5; separate b
 inter = [b for b in json.load(open(sys.argv[7]))["benchmarks"] if b.get("run_type", "iteration") == "iteration"][0]
 print(f"ratio G v / gradient   = {inter['gv_over_gradient']:.2f}   (interleaved in one loop: gradient {inter['gradient_s']*1e3:.1f} ms, G v {inter['gv_s']*1e3:.1f} ms)")
 print(f"peak RSS of the paper-size run = {rss_kib/1024:.0f} MiB   (acceptance: <= 2048 MiB)")
-print(f"FLOP per gradient 6*N^2*T*M = {6*100*100*500*500/1e9:.1f} GFLOP -> {15/grad:.0f} GFLOP/s")
+flop = 6 * 100 * 100 * 500 * 500
+print(f"FLOP per gradient 6*N^2*T*M = {flop/1e9:.1f} GFLOP -> {flop/1e9/grad:.0f} GFLOP/s")
+rates = {b["name"].split("/")[0]: b["GFLOPs"] for b in json.load(open(sys.argv[8]))["benchmarks"]}
+rate = max(rates.values())
+floor = flop / (rate * 1e9)
+print(f"large sgemm on 2 threads: OpenBLAS {rates['BM_SgemmFloor']:.0f}, Eigen {rates['BM_EigenGemmFloor']:.0f} GFLOP/s; "
+      f"floor {floor*1e3:.1f} ms; gradient / floor = {grad/floor:.2f}   (acceptance: <= 2)")
 print("scaling (time / time at T=500, M=500):")
 for name in sorted(scaling, key=lambda n: (int(n.split("T:")[1].split("/")[0]), int(n.split("B:")[1]))):
     print(f"  {name:32s} {scaling[name]*1e3:8.1f} ms   x{scaling[name]/scaling['BM_CtrnnGradient/T:500/B:500']:.2f}")

@@ -853,10 +853,12 @@ double CtrnnObjectiveT<S>::value_gradient(const Eigen::VectorXd& theta, Eigen::V
   m.exchange_partials(m.chunks.size(), true);
   m.reduce_partials(m.chunks.size(), gradient);
   m.add_quadratic_hessian(theta, gradient);  // R_L2 and R_WD are quadratic: gradient = Hessian theta
-  m.stored_theta.resize(theta.size());  // kept for G v: copied in parallel blocks
-  m.for_parameter_blocks([&](std::size_t begin, std::size_t end) {
-    std::copy(theta.data() + begin, theta.data() + end, m.stored_theta.data() + begin);
-  });
+  if (theta.data() != m.stored_theta.data()) {  // gauss_newton_product passes stored_theta itself
+    m.stored_theta.resize(theta.size());        // kept for G v: copied in parallel blocks
+    m.for_parameter_blocks([&](std::size_t begin, std::size_t end) {
+      std::copy(theta.data() + begin, theta.data() + end, m.stored_theta.data() + begin);
+    });
+  }
   m.states_valid = true;
   const double total = m.finish_terms(theta);
   m.gradient_terms = m.terms;

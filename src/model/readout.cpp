@@ -176,8 +176,11 @@ void place_codes(const PlaceHeadOptions& o, const double* centres, const P* posi
     centre = (-(d2 - nearest) * static_cast<S>(scale)).max(S(kExponentFloor)).exp();
     if (o.tuning == PlaceTuning::kDifferenceOfSoftmax) {
       // The surround's exponentials, exp(-d2 scale / r): for the reference's r = 2 the square
-      // roots of the centre's (one sqrt instead of one exp per cell; they differ only where the
-      // centre's underflow, far below the code's resolution).
+      // roots of the centre's (one sqrt instead of one exp per cell). They differ from exp only
+      // where the centre's exponent was floored (cells further than about 12.6 sigma from the
+      // position: their surround is e^-40 instead of less, 4e-18 of the nearest cell's, below the
+      // code's float resolution unless every cell but the nearest is that far, a layout far
+      // coarser than sigma, where the code becomes one-hot at the nearest cell).
       if (o.surround_ratio == 2.0) {
         surround = centre.sqrt();
       } else {

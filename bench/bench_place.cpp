@@ -112,8 +112,7 @@ void BM_PlaceCodes(benchmark::State& state) {
   std::vector<double> centres(2 * cells), positions(2 * 4200);
   for (auto& c : centres) c = rng.uniform(-1.1, 1.1);
   for (auto& p : positions) p = rng.uniform(-1.1, 1.1);
-  std::vector<float> codes(cells);
-  codes.resize(4200 * cells);
+  std::vector<float> codes(4200 * cells);
   for (auto _ : state) {
     model::place_codes(options, centres.data(), positions.data(), 4200, codes.data());
     benchmark::DoNotOptimize(codes.data());

@@ -56,13 +56,13 @@ void generate_noise(std::uint64_t seed, std::uint64_t update_index, std::size_t 
       // Units 2p and 2p + 1 of the tile get r cos and r sin of pair p: whole pairs first, then
       // the last unit alone when the step's units are odd.
       float* tile_row = row + 2 * tile_start;
-      const std::size_t units_left = units - 2 * tile_start;
-      const std::size_t whole_pairs = std::min(tile_pairs, units_left / 2);
-      for (std::size_t p = 0; p < whole_pairs; ++p) {
-        tile_row[2 * p] = u1[p] * cosine[p];
-        tile_row[2 * p + 1] = u1[p] * u2[p];
+      const std::size_t tile_units = std::min(units - 2 * tile_start, 2 * tile_pairs);
+      const auto whole_pairs = static_cast<Eigen::Index>(tile_units / 2);
+      for (Eigen::Index p = 0; p < whole_pairs; ++p) {
+        tile_row[2 * p] = radius[p] * cos_angle[p];
+        tile_row[2 * p + 1] = radius[p] * angle[p];
       }
-      if (whole_pairs < tile_pairs && 2 * whole_pairs < units_left) tile_row[2 * whole_pairs] = u1[whole_pairs] * cosine[whole_pairs];
+      if (tile_units % 2 == 1) tile_row[tile_units - 1] = radius[whole_pairs] * cos_angle[whole_pairs];
     }
   }
 }

@@ -336,10 +336,9 @@ struct CtrnnObjectiveT<S>::Impl {
           const S largest = zv.maxCoeff();
           S* e = s.exp.data();
           ArrayMap ev(e, static_cast<Index>(K));
-          // Exponents floored at -80 (e^-80 = 2e-35 relative to the largest: below float
-          // resolution, but a normal float): subnormal exponentials cost microcode assists here
-          // and in the products that take P - q (the place codes' loops ran 3x faster with it).
-          ev = (zv - largest).max(S(-80)).exp();
+          // Exponents floored (kSoftmaxExponentFloor): subnormal P would also slow the products
+          // that take P - q.
+          ev = (zv - largest).max(S(kSoftmaxExponentFloor)).exp();
           const double exp_sum = static_cast<double>(ev.sum());
           const double lse = static_cast<double>(largest) + std::log(exp_sum);
           sum += lse - static_cast<double>((qv * zv).sum());
@@ -853,12 +852,7 @@ double CtrnnObjectiveT<S>::value_gradient(const Eigen::VectorXd& theta, Eigen::V
   m.exchange_partials(m.chunks.size(), true);
   m.reduce_partials(m.chunks.size(), gradient);
   m.add_quadratic_hessian(theta, gradient);  // R_L2 and R_WD are quadratic: gradient = Hessian theta
-  if (theta.data() != m.stored_theta.data()) {  // gauss_newton_product passes stored_theta itself
-    m.stored_theta.resize(theta.size());        // kept for G v: copied in parallel blocks
-    m.for_parameter_blocks([&](std::size_t begin, std::size_t end) {
-      std::copy(theta.data() + begin, theta.data() + end, m.stored_theta.data() + begin);
-    });
-  }
+  m.stored_theta = theta;
   m.states_valid = true;
   const double total = m.finish_terms(theta);
   m.gradient_terms = m.terms;

@@ -150,8 +150,6 @@ ReadoutOptions ReadoutOptions::from_config(const io::ConfigReader& s) {
   return o;
 }
 
-constexpr double kExponentFloor = -80.0;
-
 template <typename S, typename P>
 void place_codes(const PlaceHeadOptions& o, const double* centres, const P* positions, std::size_t count, S* q) {
   // Vectorized (Eigen arrays) in the precision of the objective (float in training: half the
@@ -168,12 +166,10 @@ void place_codes(const PlaceHeadOptions& o, const double* centres, const P* posi
   for (std::size_t k = 0; k < count; ++k, q += o.cells) {
     const double px = static_cast<double>(positions[2 * k]), py = static_cast<double>(positions[2 * k + 1]);
     d2 = (cx - static_cast<S>(px)).square() + (cy - static_cast<S>(py)).square();
-    // softmax_i(-d2_i * scale), stably: the nearest centre's logit is subtracted first.
-    // Exponents are floored at -80 (e^-80 = 2e-35: far below the code's resolution, but a normal
-    // float): exponentials of far cells that underflow into subnormals cost microcode assists,
-    // which made these loops several times slower.
+    // softmax_i(-d2_i * scale), stably: the nearest centre's logit is subtracted first, and the
+    // exponents are floored (kSoftmaxExponentFloor: the far cells' would be subnormal).
     const S nearest = d2.minCoeff();
-    centre = (-(d2 - nearest) * static_cast<S>(scale)).max(S(kExponentFloor)).exp();
+    centre = (-(d2 - nearest) * static_cast<S>(scale)).max(S(kSoftmaxExponentFloor)).exp();
     if (o.tuning == PlaceTuning::kDifferenceOfSoftmax) {
       // The surround's exponentials, exp(-d2 scale / r): for the reference's r = 2 the square
       // roots of the centre's (one sqrt instead of one exp per cell). They differ from exp only
@@ -184,7 +180,7 @@ void place_codes(const PlaceHeadOptions& o, const double* centres, const P* posi
       if (o.surround_ratio == 2.0) {
         surround = centre.sqrt();
       } else {
-        surround = (-(d2 - nearest) * static_cast<S>(scale / o.surround_ratio)).max(S(kExponentFloor)).exp();
+        surround = (-(d2 - nearest) * static_cast<S>(scale / o.surround_ratio)).max(S(kSoftmaxExponentFloor)).exp();
       }
     }
     // Normalizations multiply by the reciprocal of the sum (vector divisions were a third of the

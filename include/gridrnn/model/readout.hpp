@@ -84,6 +84,11 @@ PlaceTuning place_tuning_from_string(const std::string& name);  // UserError if 
 PlaceLoss place_loss_from_string(const std::string& name);
 CentreLayout centre_layout_from_string(const std::string& name);
 
+// Every softmax exponent (the place codes' and the cross-entropy heads' z_i - max z) is floored
+// at this before exp: e^-80 = 2e-35 is far below float resolution next to the largest term, but
+// a normal float; subnormal exponentials cost microcode assists (docs/design.md).
+inline constexpr double kSoftmaxExponentFloor = -80.0;
+
 // The place code q (N_p) of position (px, py); see the header comment. S = float or double.
 template <typename S>
 void place_code(const PlaceHeadOptions& options, const double* centres, double px, double py, S* q);

@@ -44,6 +44,7 @@ int run_reproduce(const ReproduceCommand& o) {
   std::printf("reproducing the experiments of docs/paper.md (%s scale) into %s: %zu training runs\n", o.quick ? "quick" : "full",
               out.c_str(), plan.runs.size());
   for (const auto& line : plan.departures) std::printf("  departs from the paper: %s\n", line.c_str());
+  for (const auto& line : plan.choices) std::printf("  choice: %s\n", line.c_str());
   std::fflush(stdout);
   if (o.prepare) {  // the run folders only, to be trained elsewhere (e.g. one cluster job each)
     std::printf("run folders ready; train each (in any order, anywhere that sees the folder):\n");

@@ -108,6 +108,20 @@ void AnalysisOptions::validate() const {
   border.validate();
 }
 
+int chance_units(std::size_t units, double percentile, int scores) {
+  const double p = std::min(1.0, scores * (1.0 - percentile / 100.0));
+  const double n = static_cast<double>(units);
+  double cumulative = 0.0;
+  for (std::size_t k = 0; k <= units; ++k) {
+    const double kd = static_cast<double>(k);
+    const double log_pmf = std::lgamma(n + 1) - std::lgamma(kd + 1) - std::lgamma(n - kd + 1) + kd * std::log(p) +
+                           (n - kd) * std::log1p(-p);
+    cumulative += std::exp(log_pmf);
+    if (cumulative >= 0.99) return static_cast<int>(k);
+  }
+  return static_cast<int>(units);
+}
+
 double percentile(std::vector<double> values, double q) {
   values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
                values.end());

@@ -105,7 +105,8 @@ HessianFreeOptions HessianFreeOptions::from_config(const io::ConfigReader& secti
   o.line_search_max_tries = static_cast<int>(section.integer("line_search_max_tries",
       o.line_search_max_tries, 1, 10000, "line-search tries before the step is rejected"));
   o.curvature_fraction = section.number("curvature_fraction", o.curvature_fraction, 0, 1,
-      "fraction of the gradient minibatch used for Gauss–Newton products", true);
+      "fraction of the gradient minibatch used for Gauss–Newton products (0.2: measured at the paper's 500 trials; "
+      "use 1 for minibatches of a few hundred trials or fewer)", true);
   o.validate();
   return o;
 }

@@ -423,6 +423,18 @@ void Figure::text(int row, int col, PanelHeader header, std::vector<std::string>
   panel.content = TextPanel{std::move(lines)};
 }
 
+void Figure::table(int row, int col, PanelHeader header, TableCells cells, TableStyle style) {
+  const auto rows = static_cast<std::size_t>(cells.values.rows()), cols = static_cast<std::size_t>(cells.values.cols());
+  GRIDRNN_ASSERT(rows > 0 && cols > 0, "empty table");
+  GRIDRNN_ASSERT(cells.row_labels.size() == rows && cells.column_labels.size() == cols, "table label counts");
+  GRIDRNN_ASSERT(cells.texts.empty() || cells.texts.size() == rows * cols, "table text count");
+  GRIDRNN_ASSERT(cells.marked.empty() || cells.marked.size() == rows * cols, "table mark count");
+  GRIDRNN_ASSERT(style.value_max > style.value_min, "table colour scale");
+  Panel& panel = place(row, col);
+  panel.header = std::move(header);
+  panel.content = TablePanel{std::move(cells), style};
+}
+
 Rect Figure::grid_area() const {
   double top = kPageMargin, bottom = kPageMargin;
   if (!title_.empty()) top += kPageTitleHeight;
@@ -491,6 +503,9 @@ DataTransform Figure::layout(const Panel& panel) const {
     t.area = available;
     t.extent = {x_range[0], x_range[1], y_range[0], y_range[1]};
     t.log_y = style.log_y;
+  } else if (const auto* table = std::get_if<TablePanel>(&panel.content)) {
+    t.area = inset(content, table->style.row_label_width, table->style.column_label_height, 0, 0);
+    t.extent = {0.0, static_cast<double>(table->cells.values.cols()), 0.0, static_cast<double>(table->cells.values.rows())};
   } else if (std::holds_alternative<PolarPanel>(panel.content)) {
     const Rect available = inset(content, kPolarLabelMargin + 6, kPolarLabelMargin,
                                  kPolarLabelMargin + 6, kPolarLabelMargin + kPolarBottom);
@@ -512,6 +527,69 @@ DataTransform Figure::plot_area(int row, int col) const {
 // ---- drawing ---------------------------------------------------------------------------------
 
 namespace {
+
+// The cells of a table panel in area, its row labels to the left and column labels above.
+void draw_table(cairo_t* cr, const TableCells& cells, const TableStyle& style, const Rect& area) {
+  const auto rows = static_cast<std::size_t>(cells.values.rows()), cols = static_cast<std::size_t>(cells.values.cols());
+  const double w = area.width / static_cast<double>(cols), h = area.height / static_cast<double>(rows);
+  const double text_size = std::min(kTickFontSize + 1, 0.7 * h);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const double y = area.y + static_cast<double>(i) * h;
+    const std::string& label = cells.row_labels[i];
+    draw_text(cr, label, area.x - 4, y + h / 2, fitting_size(cr, label, text_size, style.row_label_width - 8), 1.0,
+              0.5);
+    for (std::size_t j = 0; j < cols; ++j) {
+      const double x = area.x + static_cast<double>(j) * w;
+      const double value = cells.values(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+      const Rgb color = std::isfinite(value)
+                            ? colormap_color(style.colormap, (value - style.value_min) / (style.value_max - style.value_min))
+                            : kNanColor;
+      set_color(cr, color);
+      cairo_rectangle(cr, x, y, w, h);
+      cairo_fill(cr);
+      const std::size_t k = i * cols + j;
+      if (!cells.texts.empty()) {
+        const bool dark = 0.299 * color.r + 0.587 * color.g + 0.114 * color.b < 0.5;
+        draw_text(cr, cells.texts[k], x + w / 2, y + h / 2, fitting_size(cr, cells.texts[k], text_size, w - 4), 0.5,
+                  0.5, dark ? kWhite : kBlack);
+      }
+    }
+  }
+  cairo_set_line_width(cr, 0.5);  // thin white rules between the cells
+  set_color(cr, kWhite);
+  for (std::size_t i = 1; i < rows; ++i) {
+    cairo_move_to(cr, area.x, area.y + static_cast<double>(i) * h);
+    cairo_line_to(cr, area.x + area.width, area.y + static_cast<double>(i) * h);
+  }
+  for (std::size_t j = 1; j < cols; ++j) {
+    cairo_move_to(cr, area.x + static_cast<double>(j) * w, area.y);
+    cairo_line_to(cr, area.x + static_cast<double>(j) * w, area.y + area.height);
+  }
+  cairo_stroke(cr);
+  if (style.column_group > 0) {
+    cairo_set_line_width(cr, 3.0);
+    for (std::size_t j = style.column_group; j < cols; j += style.column_group) {
+      cairo_move_to(cr, area.x + static_cast<double>(j) * w, area.y);
+      cairo_line_to(cr, area.x + static_cast<double>(j) * w, area.y + area.height);
+    }
+    cairo_stroke(cr);
+  }
+  if (!cells.marked.empty()) {
+    cairo_set_line_width(cr, 2.0);
+    set_color(cr, style.mark_color);
+    for (std::size_t k = 0; k < rows * cols; ++k) {
+      if (!cells.marked[k]) continue;
+      const double x = area.x + static_cast<double>(k % cols) * w, y = area.y + static_cast<double>(k / cols) * h;
+      cairo_rectangle(cr, x + 1, y + 1, w - 2, h - 2);
+    }
+    cairo_stroke(cr);
+  }
+  for (std::size_t j = 0; j < cols; ++j) {
+    const std::string& label = cells.column_labels[j];
+    draw_text(cr, label, area.x + (static_cast<double>(j) + 0.5) * w, area.y - 3,
+              fitting_size(cr, label, kTickFontSize + 1, w - 2), 0.5, 1.0);
+  }
+}
 
 void draw_heatmap_cells(cairo_t* cr, const Eigen::MatrixXd& map, const DataTransform& t,
                         Colormap colormap, double value_min, double value_max) {
@@ -881,6 +959,8 @@ void Figure::draw(void* context) const {
       const double size = fitting_size(cr, ring_text, kTickFontSize, c.width - 8);
       draw_text(cr, ring_text, cx, a.y + a.height + kPolarLabelMargin + 1, size, 0.5, 0.0,
                 kAxisColor);
+    } else if (const auto* table = std::get_if<TablePanel>(&panel.content)) {
+      draw_table(cr, table->cells, table->style, t.area);
     } else if (const auto* text_panel = std::get_if<TextPanel>(&panel.content)) {
       double y = t.area.y + 4;
       for (const std::string& line : text_panel->lines) {

@@ -506,4 +506,23 @@ void write_decoded_paths_figure(const std::filesystem::path& path, const Polylin
   figure.save(path);
 }
 
+// ---- sweeps ----------------------------------------------------------------------------------
+
+void write_condition_table(const std::filesystem::path& path, const ConditionTable& table) {
+  const auto rows = static_cast<int>(table.conditions.size()), cols = static_cast<int>(table.columns.size());
+  GRIDRNN_ASSERT(table.shares.rows() == rows && table.shares.cols() == cols, "condition table size");
+  constexpr double kRowHeight = 13.0, kColumnWidth = 44.0, kLabelWidth = 190.0, kHeader = 16.0 + 13.0 + 6.0 + 2.0;
+  const auto page = Figure::page_size_for_cells(1, 1, kLabelWidth + cols * kColumnWidth + 8.0,
+                                                kHeader + rows * kRowHeight, true, false, true);
+  Figure figure(std::max(page[0], 420.0), page[1], 1, 1);
+  figure.set_title(table.title);
+  TableCells cells{table.shares, table.counts, table.above_chance, table.conditions, table.columns};
+  TableStyle style;
+  style.row_label_width = kLabelWidth;
+  style.column_group = table.column_group;
+  figure.table(0, 0, PanelHeader(fmt::format("rows: {}", table.rows_are)), std::move(cells), style);
+  figure.set_page_colorbar(Colormap::kViridis, 0.0, 1.0, "share of the network's units in the class (cell: units)");
+  figure.save(path);
+}
+
 }  // namespace gridrnn::plot

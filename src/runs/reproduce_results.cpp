@@ -47,22 +47,6 @@ std::string class_row(const RunOutcome& o) {
                            o.analysis_seconds);
 }
 
-// The most units of a class that n units without any spatial structure would give in 99% of
-// analyses: each passes one of `scores` scores by chance with p <= scores (1 - percentile/100)
-// (union bound), so the count is at most Binomial(n, p); returns its 99th percentile.
-int chance_units(std::size_t n, double percentile, int scores) {
-  const double p = std::min(1.0, scores * (1.0 - percentile / 100.0));
-  double cumulative = 0.0;
-  for (std::size_t k = 0; k <= n; ++k) {
-    const double log_pmf = std::lgamma(static_cast<double>(n) + 1) - std::lgamma(static_cast<double>(k) + 1) -
-                           std::lgamma(static_cast<double>(n - k) + 1) + static_cast<double>(k) * std::log(p) +
-                           static_cast<double>(n - k) * std::log1p(-p);
-    cumulative += std::exp(log_pmf);
-    if (cumulative >= 0.99) return static_cast<int>(k);
-  }
-  return static_cast<int>(n);
-}
-
 struct Verdict {
   std::string question, verdict, evidence;
 };
@@ -87,7 +71,7 @@ std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const Develop
       grids += grid_count(r);
       hex += count(r, analysis::UnitClass::kGridHexagonal);
       sq += count(r, analysis::UnitClass::kGridSquare);
-      chance = chance_units(r.units, percentile, 2);
+      chance = analysis::chance_units(r.units, percentile, 2);
       above_chance += grid_count(r) > chance ? 1 : 0;
     }
     arenas_with_grids += above_chance > 0 ? 1 : 0;
@@ -103,7 +87,7 @@ std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const Develop
   for (const auto& r : runs) {
     if (r.plan.group != "arena") continue;
     ++arena_runs;
-    chance = chance_units(r.units, percentile, 1);
+    chance = analysis::chance_units(r.units, percentile, 1);
     border += count(r, analysis::UnitClass::kBorder);
     band += count(r, analysis::UnitClass::kBand);
     ramp += count(r, analysis::UnitClass::kRamp);
@@ -121,7 +105,7 @@ std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const Develop
   const RunOutcome* no_still = find("no_still_seed1");
   const RunOutcome* no_metabolic = find("no_metabolic_seed1");
   if (full && no_noise && no_still && no_metabolic) {
-    const auto above_chance = [&](const RunOutcome& r) { return grid_count(r) > chance_units(r.units, percentile, 2); };
+    const auto above_chance = [&](const RunOutcome& r) { return grid_count(r) > analysis::chance_units(r.units, percentile, 2); };
     const bool grids_full = above_chance(*full);
     const bool none_without = !above_chance(*no_noise) && !above_chance(*no_still) && !above_chance(*no_metabolic);
     const bool border_up = count(*no_metabolic, analysis::UnitClass::kBorder) * 2 > static_cast<int>(no_metabolic->units);
@@ -137,8 +121,8 @@ std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const Develop
   // RQ4: border units reach 90% of their final score before grid units; testable only when the
   // run has more border and more grid units than chance (else the medians are over noise).
   std::string rq4;
-  const bool classes_real = full && d.border_units > static_cast<std::size_t>(chance_units(full->units, percentile, 1)) &&
-                            d.grid_units > static_cast<std::size_t>(chance_units(full->units, percentile, 2));
+  const bool classes_real = full && d.border_units > static_cast<std::size_t>(analysis::chance_units(full->units, percentile, 1)) &&
+                            d.grid_units > static_cast<std::size_t>(analysis::chance_units(full->units, percentile, 2));
   if (!classes_real) rq4 = "not testable here (no more border and grid units than chance in square_seed1)";
   else if (d.border_90 && d.grid_90) rq4 = *d.border_90 < *d.grid_90 ? "reproduced" : "not reproduced";
   else rq4 = "not testable here (no 90% update for border or grid units)";
@@ -222,7 +206,7 @@ void prepare_folder(const fs::path& out, const ReproducePlan& plan) {
   fs::create_directories(out / "figures", ec);
   if (ec) throw_user_error("cannot create '{}': {}", out.string(), ec.message());
   json j = {{"format_version", kFormatVersion}, {"quick", plan.quick}, {"scale", plan.scale},
-            {"departures", plan.departures}};
+            {"departures", plan.departures}, {"choices", plan.choices}};
   json runs = json::array();
   for (const PlannedRun& r : plan.runs) runs.push_back({{"name", r.name}, {"overrides", r.overrides}});
   j["runs"] = runs;
@@ -393,6 +377,8 @@ std::string results_markdown(const ReproducePlan& plan, const std::vector<RunOut
                     plan.quick ? "reduced (--quick)" : "the paper's");
   md += "Departures from the paper at this scale:\n";
   for (const auto& line : plan.departures) md += fmt::format("- {}\n", line);
+  md += "\nChoices where the paper is silent, with their evidence:\n";
+  for (const auto& line : plan.choices) md += fmt::format("- {}\n", line);
   md += "\nEvery threshold comes from shuffle nulls (95th percentile of the pooled circular shifts, per score); "
         "class precedence and the `ramp` class (band-passing maps that a plane explains as well: linear codes) "
         "are defined in docs/design.md.\n\n";

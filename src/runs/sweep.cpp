@@ -10,13 +10,16 @@
 #include "gridrnn/runs/sweep.hpp"
 
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <Eigen/Core>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
@@ -24,6 +27,7 @@
 #include "gridrnn/core/error.hpp"
 #include "gridrnn/dist/mpi.hpp"
 #include "gridrnn/io/files.hpp"
+#include "gridrnn/plot/figures.hpp"
 #include "gridrnn/runs/run_analysis.hpp"
 #include "gridrnn/runs/run_config.hpp"
 #include "gridrnn/train/trainer.hpp"
@@ -35,10 +39,20 @@ using json = nlohmann::json;
 
 namespace {
 
-// One grid axis: a dotted config key and its values as TOML text (e.g. "0.1", "\"hexagon\"").
+// A value of a grid axis: the overrides it makes and how the summary shows it. A scalar or
+// array value sets the axis key itself; an inline table sets each of its keys under the axis key
+// (linked values: {heads = "position+place", place = {cells = 128}} on axis "readout" sets
+// readout.heads and readout.place.cells together).
+struct AxisValue {
+  std::vector<std::string> assignments;  // "key=TOML text", in the table's key order
+  std::string shown;                      // summary.csv: the value, or "heads=position+place place.cells=128"
+  std::string label;                      // folder names and figure rows: the values only, space-separated
+};
+
+// One grid axis: a dotted config key and its values.
 struct Axis {
   std::string key;
-  std::vector<std::string> values;
+  std::vector<AxisValue> values;
 };
 
 struct Sweep {
@@ -53,7 +67,7 @@ struct Sweep {
 struct RunSpec {
   std::string name;                          // folder name under DIR
   std::vector<std::string> overrides;        // fixed, then this run's grid values, then the seed
-  std::vector<std::string> grid_values;      // one per axis (TOML text)
+  std::vector<const AxisValue*> grid_values;  // one per axis (into Sweep::grid)
   std::int64_t seed = 1;
 };
 
@@ -68,6 +82,32 @@ void flatten(const toml::table& table, const std::string& prefix,
       out.emplace_back(path, &node);
     }
   }
+}
+
+// A TOML value as the summary shows it: strings without their quotes.
+std::string plain_value(const std::string& value) {
+  const bool quoted = value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front();
+  return quoted ? value.substr(1, value.size() - 2) : value;
+}
+
+AxisValue axis_value(const std::string& key, const toml::node& value) {
+  AxisValue out;
+  const auto* table = value.as_table();
+  if (table == nullptr) {
+    const std::string text = io::toml_value_text(value);
+    out.assignments.push_back(key + "=" + text);
+    out.shown = out.label = plain_value(text);
+    return out;
+  }
+  std::vector<std::pair<std::string, const toml::node*>> leaves;
+  flatten(*table, "", leaves);
+  for (const auto& [sub, leaf] : leaves) {
+    const std::string text = io::toml_value_text(*leaf);
+    out.assignments.push_back(key + "." + sub + "=" + text);
+    out.shown += (out.shown.empty() ? "" : " ") + sub + "=" + plain_value(text);
+    out.label += (out.label.empty() ? "" : " ") + plain_value(text);
+  }
+  return out;
 }
 
 Sweep read_sweep(const fs::path& path) {
@@ -118,7 +158,13 @@ Sweep read_sweep(const fs::path& path) {
         const auto* list = value->as_array();
         if (list == nullptr || list->empty()) throw_user_error("sweep file '{}': [grid] \"{}\" must be a non-empty list of values, e.g. [0.0, 0.1]", path.string(), leaf);
         Axis axis{leaf, {}};
-        for (const auto& v : *list) axis.values.push_back(io::toml_value_text(v));
+        for (const auto& v : *list) {
+          axis.values.push_back(axis_value(leaf, v));
+          const auto& made = axis.values.back().assignments;
+          if (made.empty()) throw_user_error("sweep file '{}': [grid] \"{}\" has an empty table {{}} among its values; a table value sets each of its keys under \"{}\", e.g. {{heads = \"position\"}}", path.string(), leaf, leaf);
+          for (const auto& assignment : made)
+            if (assignment.rfind("train.seed=", 0) == 0) throw_user_error("sweep file '{}': set train.seed through the top-level seeds list, not [grid]", path.string());
+        }
         sweep.grid.push_back(std::move(axis));
       }
     } else {
@@ -150,10 +196,10 @@ std::vector<RunSpec> expand(const Sweep& sweep) {
       run.seed = seed;
       run.overrides = sweep.fixed;
       for (std::size_t a = 0; a < sweep.grid.size(); ++a) {
-        const std::string& value = sweep.grid[a].values[at[a]];
-        run.overrides.push_back(sweep.grid[a].key + "=" + value);
-        run.grid_values.push_back(value);
-        run.name += name_part(sweep.grid[a].key) + "=" + name_part(value) + "_";
+        const AxisValue& value = sweep.grid[a].values[at[a]];
+        run.overrides.insert(run.overrides.end(), value.assignments.begin(), value.assignments.end());
+        run.grid_values.push_back(&value);
+        run.name += name_part(sweep.grid[a].key) + "=" + name_part(value.label) + "_";
       }
       run.overrides.push_back(fmt::format("train.seed={}", seed));
       run.name += fmt::format("seed={}", seed);
@@ -289,7 +335,21 @@ std::string csv_number(const json& object, const std::string& key, const char* f
 // summary.csv: one row per run, in sweep order, from the status files. Columns a run did not
 // reach (a failed run's, or the analysis columns with analyze = false) are empty. Returns the
 // failures.
-std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, const fs::path& out) {
+// The status file of every run, in sweep order (a missing or unreadable one as a failure).
+std::vector<json> read_statuses(const std::vector<RunSpec>& runs, const fs::path& out) {
+  std::vector<json> statuses;
+  for (const auto& run : runs) {
+    try {
+      statuses.push_back(json::parse(io::read_file(out / "status" / (run.name + ".json"))));
+    } catch (const std::exception& e) {
+      statuses.push_back(json{{"status", "failed"}, {"message", std::string("no status recorded: ") + e.what()}});
+    }
+  }
+  return statuses;
+}
+
+std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, const std::vector<json>& statuses,
+                          const fs::path& out) {
   std::string csv = "run,status,seed";
   for (const auto& axis : sweep.grid) csv += "," + csv_field(axis.key);
   csv += ",updates_done,validation_position_rms,baseline_position_rms,error_ratio,seconds,evaluation_position_rms,units";
@@ -298,13 +358,9 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
   for (const char* score : analysis::kScoreNames) csv += fmt::format(",threshold_{}", score);
   csv += ",message\n";
   std::size_t failed = 0;
-  for (const auto& run : runs) {
-    json status;
-    try {
-      status = json::parse(io::read_file(out / "status" / (run.name + ".json")));
-    } catch (const std::exception& e) {
-      status = json{{"status", "failed"}, {"message", std::string("no status recorded: ") + e.what()}};
-    }
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    const RunSpec& run = runs[r];
+    const json& status = statuses[r];
     const std::string state = status.value("status", "failed");
     if (state == "failed") ++failed;
     const auto field = [&csv](const std::string& text) {  // (not "," + text: GCC 12's -Wrestrict false positive)
@@ -314,10 +370,7 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
     csv += csv_field(run.name);
     field(csv_field(state));
     field(std::to_string(run.seed));
-    for (const auto& value : run.grid_values) {  // TOML strings without their quotes
-      const bool quoted = value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front();
-      field(csv_field(quoted ? value.substr(1, value.size() - 2) : value));
-    }
+    for (const AxisValue* value : run.grid_values) field(csv_field(value->shown));
     const std::optional<double> val = number_of(status, "validation_position_rms"),
                                 base = number_of(status, "baseline_position_rms");
     field(csv_number(status, "updates_done"));
@@ -337,6 +390,61 @@ std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, 
   }
   io::write_file_atomic(out / "summary.csv", csv);
   return failed;
+}
+
+// summary.png: a row per condition (seeds merged), per class and seed the units of that class,
+// framed where the count is above its chance bound (analysis::chance_units: grid, hexagonal or
+// square, with 2 scores; border and band with 1; ramps are not tested against a null).
+void write_condition_figure(const Sweep& sweep, const std::vector<RunSpec>& runs, const std::vector<json>& statuses,
+                            const fs::path& out) {
+  struct Column {
+    std::string label;
+    std::vector<std::string> classes;
+    int scores;  // 0: no chance bound
+  };
+  const std::vector<Column> kinds = {{"grid", {"grid_hexagonal", "grid_square"}, 2},
+                                     {"border", {"border"}, 1},
+                                     {"band", {"band"}, 1},
+                                     {"ramp", {"ramp"}, 0}};
+  const std::size_t seeds = sweep.seeds.size(), conditions = runs.size() / seeds;
+  plot::ConditionTable table;
+  std::vector<std::string> keys;
+  for (const auto& axis : sweep.grid) keys.push_back(axis.key.substr(axis.key.rfind('.') + 1));
+  table.rows_are = keys.empty() ? std::string("the sweep's one condition") : fmt::format("{}", fmt::join(keys, " · "));
+  for (const auto& kind : kinds)
+    for (const std::int64_t seed : sweep.seeds) table.columns.push_back(fmt::format("{} s{}", kind.label, seed));
+  table.column_group = seeds;
+  const auto cols = static_cast<Eigen::Index>(table.columns.size());
+  table.shares = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(conditions), cols, std::nan(""));
+  table.counts.assign(conditions * table.columns.size(), "–");
+  table.above_chance.assign(conditions * table.columns.size(), false);
+  std::string bounds;
+  for (std::size_t c = 0; c < conditions; ++c) {
+    std::vector<std::string> values;
+    for (const AxisValue* value : runs[c * seeds].grid_values) values.push_back(value->label);
+    table.conditions.push_back(values.empty() ? std::string("all runs") : fmt::format("{}", fmt::join(values, " · ")));
+    for (std::size_t s = 0; s < seeds; ++s) {
+      const json& status = statuses[c * seeds + s];
+      const std::optional<double> units = number_of(status, "units"), percentile = number_of(status, "percentile");
+      if (!units || !percentile || !status.contains("class_counts") || *units <= 0) continue;
+      const auto n = static_cast<std::size_t>(*units);
+      if (bounds.empty())
+        bounds = fmt::format("grid > {}, border or band > {} of {} units", analysis::chance_units(n, *percentile, 2),
+                             analysis::chance_units(n, *percentile, 1), n);
+      for (std::size_t k = 0; k < kinds.size(); ++k) {
+        int count = 0;
+        for (const auto& name : kinds[k].classes) count += status.at("class_counts").value(name, 0);
+        const std::size_t j = k * seeds + s, cell = c * table.columns.size() + j;
+        table.shares(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(j)) = count / *units;
+        table.counts[cell] = std::to_string(count);
+        table.above_chance[cell] =
+            kinds[k].scores > 0 && count > analysis::chance_units(n, *percentile, kinds[k].scores);
+      }
+    }
+  }
+  if (bounds.empty()) return;  // no run analyzed: nothing to show
+  table.title = fmt::format("Units per class and seed; framed: above the chance bound ({})", bounds);
+  plot::write_condition_table(out / "summary.png", table);
 }
 
 // Creates DIR (new, empty, or an earlier sweep's folder) with sweep.toml and status/.
@@ -402,7 +510,9 @@ int run_sweep(const fs::path& sweep_path, const fs::path& out, const Report& rep
   session.barrier();
   std::size_t failed = 0;
   if (session.is_root()) {
-    failed = write_summary(sweep, runs, out);
+    const std::vector<json> statuses = read_statuses(runs, out);
+    failed = write_summary(sweep, runs, statuses, out);
+    if (sweep.analyze) write_condition_figure(sweep, runs, statuses, out);
     report(fmt::format("sweep done: {} of {} runs ok, {} failed; summary in {}", n - failed, n, failed,
                        (out / "summary.csv").string()));
   }

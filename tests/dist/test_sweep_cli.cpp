@@ -152,6 +152,10 @@ seeds = [1, 2]
     EXPECT_EQ(io::read_file(out / bad / "notes.txt"), "mine");
     EXPECT_EQ(table.at(bad).at("n_irregular"), "") << row;
   }
+  // The condition figure: one row per condition, a column per class and seed.
+  ASSERT_TRUE(std::filesystem::is_regular_file(out / "summary.png"));
+  const std::string figure = io::read_file(out / "summary.png");
+  EXPECT_EQ(figure.substr(1, 3), "PNG");
   // Seeds differ, so the two good runs differ.
   EXPECT_NE(io::read_file(out / "model.units=6_seed=1" / "network" / "W_rec.npy"),
             io::read_file(out / "model.units=6_seed=2" / "network" / "W_rec.npy"));
@@ -168,6 +172,7 @@ seeds = [1, 2]
   const auto rows2 = lines_of(io::read_file(out / "summary.csv"));
   EXPECT_NE(row_of(rows2, "model.units=6_seed=1").find(",finished earlier,"), std::string::npos);
   EXPECT_NE(row_of(rows2, "model.units=7_seed=1").find(",failed,"), std::string::npos);
+  EXPECT_EQ(io::read_file(out / "summary.png"), figure) << "a rerun draws the same condition figure";
   const auto table2 = summary_of(out);
   expect_counts_add_up(table2.at("model.units=6_seed=1"), 6);
   for (const auto& column : kClassColumns)
@@ -203,6 +208,7 @@ TEST(SweepCli, AnalyzesFinishedRunsOnARerunAndMarksAFailedAnalysisFailed) {
   expect_counts_add_up(table2.at("seed=1"), 6);
   EXPECT_TRUE(std::filesystem::is_regular_file(out / "seed=1" / "analysis" / "analysis.json"));
   EXPECT_FALSE(std::filesystem::exists(out / "seed=1" / "report.html")) << "figures = false";
+  EXPECT_TRUE(std::filesystem::is_regular_file(out / "summary.png")) << "the sweep's own figure, also with figures = false";
   const auto& failed = table2.at("seed=2");
   EXPECT_EQ(failed.at("status"), "failed");
   EXPECT_EQ(failed.at("message").rfind("analysis: ", 0), 0u) << failed.at("message");
@@ -246,6 +252,27 @@ TEST(SweepCli, ResumesAnInterruptedRunToTheSameParametersAsAStraightOne) {
   EXPECT_EQ(io::read_file(run / "network" / "W_rec.npy"), io::read_file(dir / "straight" / "seed=1" / "network" / "W_rec.npy"));
 }
 
+// A table value links keys: both set together, shown as key=value pairs, named by the values.
+TEST(SweepCli, ATableValueSetsItsKeysTogether) {
+  TempDir dir;
+  io::write_file_atomic(dir / "base.toml", kTinyBase);
+  io::write_file_atomic(dir / "sweep.toml", "base = \"base.toml\"\nanalyze = false\n[grid]\n"
+                                            "\"readout\" = [{heads = \"position\"}, {heads = \"position+place\", place = {cells = 3}}]\n");
+  const auto out = dir / "out";
+  const auto r = run_gridrnn("sweep " + (dir / "sweep.toml").string() + " --out " + out.string() + " --threads 1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto table = summary_of(out);
+  ASSERT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.at("readout=position_seed=1").at("readout"), "heads=position");
+  const auto& place = table.at("readout=position+place-3_seed=1");
+  EXPECT_EQ(place.at("readout"), "heads=position+place place.cells=3");
+  const std::string config = io::read_file(out / "readout=position+place-3_seed=1" / "config.toml");
+  EXPECT_NE(config.find("heads = \"position+place\""), std::string::npos) << config;
+  EXPECT_NE(config.find("cells = 3"), std::string::npos) << config;
+  EXPECT_EQ(io::read_file(out / "readout=position_seed=1" / "config.toml").find("cells"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(out / "summary.png")) << "analyze = false: no condition figure";
+}
+
 TEST(SweepCli, SweepFileMistakesAreUserErrorsAndWriteNothing) {
   TempDir dir;
   io::write_file_atomic(dir / "base.toml", kTinyBase);
@@ -260,6 +287,9 @@ TEST(SweepCli, SweepFileMistakesAreUserErrorsAndWriteNothing) {
       {"base = \"base.toml\"\nanalyze = 1\n", "analyze must be true or false"},
       {"base = \"base.toml\"\nfigures = \"no\"\n", "figures must be true or false"},
       {"base = \"base.toml\"\n[grid]\n\"model.units\" = [6, 0]\n", "[grid] model.units = 0"},
+      {"base = \"base.toml\"\n[grid]\n\"readout\" = [{heads = \"position\"}, {}]\n", "empty table"},
+      {"base = \"base.toml\"\n[grid]\n\"train\" = [{seed = 4}]\n", "seeds list"},
+      {"base = \"base.toml\"\n[grid]\n\"readout\" = [{place = {cells = 3}}]\n", "readout.place.cells"},
   };
   for (const auto& [text, expected] : cases) {
     io::write_file_atomic(dir / "sweep.toml", text);

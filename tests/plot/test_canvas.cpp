@@ -177,6 +177,38 @@ TEST(Heatmap, FixedScaleClampsAndConstantMapIsMidScale) {
             1);
 }
 
+TEST(Table, CellsTakeTheirColourNanCellsGreyAndMarkedCellsAFrame) {
+  testing::TempDir dir;
+  plot::Figure figure(400, 200, 1, 1);
+  plot::TableCells cells;
+  cells.values.resize(2, 3);
+  cells.values << 0.0, 0.5, 1.0, std::nan(""), 0.25, 2.0;  // 2.0 clamps to the top of the scale
+  cells.row_labels = {"first", "second"};
+  cells.column_labels = {"a", "b", "c"};
+  cells.marked = {false, false, false, false, true, false};
+  figure.table(0, 0, {"table"}, cells, {});
+  figure.save(dir / "table.png");
+  testing::PngImage image(dir / "table.png");
+  ASSERT_TRUE(image.ok());
+  const double s = figure.pixels_per_point();
+  const auto t = figure.plot_area(0, 0);
+  const double w = t.area.width / 3, h = t.area.height / 2;
+  const auto at = [&](int row, int col, double fx, double fy) {  // fraction (fx, fy) into the cell
+    return image.at_point(t.area.x + (col + fx) * w, t.area.y + (row + fy) * h, s);
+  };
+  const auto viridis = [](double v) { return to_8bit(plot::colormap_color(Colormap::kViridis, v)); };
+  EXPECT_LE(color_distance(at(0, 0, 0.5, 0.5), viridis(0.0)), 1);  // row 0 at the top
+  EXPECT_LE(color_distance(at(0, 1, 0.5, 0.5), viridis(0.5)), 1);
+  EXPECT_LE(color_distance(at(0, 2, 0.5, 0.5), viridis(1.0)), 1);
+  EXPECT_LE(color_distance(at(1, 0, 0.5, 0.5), to_8bit(plot::kNanColor)), 1);
+  EXPECT_LE(color_distance(at(1, 2, 0.5, 0.5), viridis(1.0)), 1);
+  // The marked cell: its frame near the edge, its own colour inside; an unmarked cell has no frame.
+  const plot::TableStyle style;
+  EXPECT_LE(color_distance(at(1, 1, 0.5, 1.5 / h), to_8bit(style.mark_color)), 2);
+  EXPECT_LE(color_distance(at(1, 1, 0.5, 0.5), viridis(0.25)), 1);
+  EXPECT_LE(color_distance(at(0, 1, 0.5, 1.5 / h), viridis(0.5)), 1);
+}
+
 TEST(Heatmap, OutlineLiesWhereTheWallsAre) {
   // A right triangle (-1,-1), (1,-1), (-1,1) in the extent [-1.2, 1.2]²: walls at y = -1 (bottom),
   // x = -1 (left) and the hypotenuse x + y = 0. A flipped y axis would put the wall at the top.

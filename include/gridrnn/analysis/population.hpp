@@ -134,6 +134,12 @@ UnitClass classify(const ScoreSet& score, const ScoreSet& passes, const ScoreSet
 // values; NaN if none.
 double percentile(std::vector<double> values, double q);
 
+// The chance bound of a class count: the most units of a class that `units` units without any
+// spatial structure would give in 99% of analyses. Each such unit passes one of `scores` scores
+// (grid: 2, the 60 and 90 degree scores; one-score classes: 1) by chance with p <= scores (1 -
+// percentile/100) (union bound), so the count is at most Binomial(units, p): its 99th percentile.
+int chance_units(std::size_t units, double percentile, int scores);
+
 // Writes rate_maps.npy (N, bins, bins), autocorr.npy (N, 2 bins - 1, 2 bins - 1), units.csv and
 // analysis.json into folder (formats: docs/formats.md). Use an io::OutputDir's staging folder so
 // nothing half-written is left when a later step fails.

@@ -120,6 +120,26 @@ struct PolarStyle {
   std::optional<double> arrow_angle;  // radians; an arrow from the centre (preferred direction)
 };
 
+// A table of coloured cells under column labels and beside row labels (e.g. one row per condition
+// of a sweep). values(i, j) colours the cell in row i (top to bottom) and column j; NaN cells are
+// kNanColor. texts and marked are row-major (rows x cols) or empty: a text is drawn centred in its
+// cell (white on dark cells, black on light), a marked cell gets a 2-pt frame of mark_color.
+struct TableCells {
+  Eigen::MatrixXd values;
+  std::vector<std::string> texts;
+  std::vector<bool> marked;
+  std::vector<std::string> row_labels, column_labels;
+};
+
+struct TableStyle {
+  Colormap colormap = Colormap::kViridis;
+  double value_min = 0.0, value_max = 1.0;  // colour scale (values outside are clamped)
+  double row_label_width = 160.0;           // points left of the cells for the row labels
+  double column_label_height = 16.0;        // points above the cells for the column labels
+  Rgb mark_color{0.835, 0.369, 0.0};        // Okabe–Ito vermillion
+  std::size_t column_group = 0;             // > 0: a wider white rule after every this many columns
+};
+
 class Figure {
  public:
   // A page of width x height points with rows x cols equal panel cells.
@@ -149,6 +169,8 @@ class Figure {
              std::vector<double> radii, PolarStyle style);
   // A panel with a few lines of text (e.g. "no units in this class").
   void text(int row, int col, PanelHeader header, std::vector<std::string> lines);
+  // A table of coloured cells (TableCells); its plot_area is the rectangle of the cells.
+  void table(int row, int col, PanelHeader header, TableCells cells, TableStyle style);
 
   // Where a panel's data is drawn; for a heatmap the rectangle of the map (its extent) exactly.
   // InternalError if the cell is empty.
@@ -181,10 +203,14 @@ class Figure {
   struct TextPanel {
     std::vector<std::string> lines;
   };
+  struct TablePanel {
+    TableCells cells;
+    TableStyle style;
+  };
   struct Panel {
     int row = 0, col = 0;
     PanelHeader header;
-    std::variant<HeatmapPanel, LinesPanel, PolarPanel, TextPanel> content;
+    std::variant<HeatmapPanel, LinesPanel, PolarPanel, TextPanel, TablePanel> content;
   };
   struct PageColorbar {
     Colormap colormap;

@@ -143,4 +143,22 @@ void write_decoded_paths_figure(const std::filesystem::path& path, const Polylin
                                 const std::vector<DecodedPath>& paths,
                                 const std::string& title = "Decoded position vs true position");
 
+// ---- sweeps ----------------------------------------------------------------------------------
+
+// One row per condition of a sweep, one column per (class, seed): cells coloured by the share of
+// a network's units in the class (0 to 1, viridis), showing the unit count, framed where the
+// count is above its chance bound; NaN cells (a run without a result) grey.
+struct ConditionTable {
+  std::string title;                   // page title
+  std::string rows_are;                // what a row label lists, e.g. "placement · SD · f · λ_FR · readout"
+  std::vector<std::string> conditions; // row labels, top to bottom
+  std::vector<std::string> columns;    // column labels, left to right
+  std::size_t column_group = 0;        // columns per class (the seeds): separated by a wider rule
+  Eigen::MatrixXd shares;              // conditions x columns, in [0, 1]; NaN = no result
+  std::vector<std::string> counts;     // row-major cell texts (conditions x columns)
+  std::vector<bool> above_chance;      // row-major frames (conditions x columns)
+};
+
+void write_condition_table(const std::filesystem::path& path, const ConditionTable& table);
+
 }  // namespace gridrnn::plot

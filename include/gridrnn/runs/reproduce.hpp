@@ -28,6 +28,7 @@ struct ReproducePlan {
   bool quick = false;
   std::vector<std::string> scale;        // overrides shared by every run (empty for the full run)
   std::vector<std::string> departures;   // human-readable lines: how this scale departs from the paper
+  std::vector<std::string> choices;      // settings the paper leaves open, each with its evidence
   std::vector<PlannedRun> runs;          // square seed 1 first: development and error correction use it
   std::int64_t long_path_factor = 10000; // long path = factor x training path length
   std::size_t error_window = 10000;      // steps per error window (docs/paper.md "Experiment 5")

@@ -555,23 +555,19 @@ void draw_table(cairo_t* cr, const TableCells& cells, const TableStyle& style, c
       }
     }
   }
-  cairo_set_line_width(cr, 0.5);  // thin white rules between the cells
+  // White rules between the cells: thin, wider after every column_group columns.
   set_color(cr, kWhite);
+  cairo_set_line_width(cr, 0.5);
   for (std::size_t i = 1; i < rows; ++i) {
     cairo_move_to(cr, area.x, area.y + static_cast<double>(i) * h);
     cairo_line_to(cr, area.x + area.width, area.y + static_cast<double>(i) * h);
   }
+  cairo_stroke(cr);
   for (std::size_t j = 1; j < cols; ++j) {
+    const bool group_end = style.column_group > 0 && j % style.column_group == 0;
+    cairo_set_line_width(cr, group_end ? 3.0 : 0.5);
     cairo_move_to(cr, area.x + static_cast<double>(j) * w, area.y);
     cairo_line_to(cr, area.x + static_cast<double>(j) * w, area.y + area.height);
-  }
-  cairo_stroke(cr);
-  if (style.column_group > 0) {
-    cairo_set_line_width(cr, 3.0);
-    for (std::size_t j = style.column_group; j < cols; j += style.column_group) {
-      cairo_move_to(cr, area.x + static_cast<double>(j) * w, area.y);
-      cairo_line_to(cr, area.x + static_cast<double>(j) * w, area.y + area.height);
-    }
     cairo_stroke(cr);
   }
   if (!cells.marked.empty()) {

@@ -332,9 +332,6 @@ std::string csv_number(const json& object, const std::string& key, const char* f
   return fmt::format(fmt::runtime(format), *value);
 }
 
-// summary.csv: one row per run, in sweep order, from the status files. Columns a run did not
-// reach (a failed run's, or the analysis columns with analyze = false) are empty. Returns the
-// failures.
 // The status file of every run, in sweep order (a missing or unreadable one as a failure).
 std::vector<json> read_statuses(const std::vector<RunSpec>& runs, const fs::path& out) {
   std::vector<json> statuses;
@@ -348,6 +345,9 @@ std::vector<json> read_statuses(const std::vector<RunSpec>& runs, const fs::path
   return statuses;
 }
 
+// summary.csv: one row per run, in sweep order, from the status files. Columns a run did not
+// reach (a failed run's, or the analysis columns with analyze = false) are empty. Returns the
+// failures.
 std::size_t write_summary(const Sweep& sweep, const std::vector<RunSpec>& runs, const std::vector<json>& statuses,
                           const fs::path& out) {
   std::string csv = "run,status,seed";
@@ -428,17 +428,16 @@ void write_condition_figure(const Sweep& sweep, const std::vector<RunSpec>& runs
       const std::optional<double> units = number_of(status, "units"), percentile = number_of(status, "percentile");
       if (!units || !percentile || !status.contains("class_counts") || *units <= 0) continue;
       const auto n = static_cast<std::size_t>(*units);
-      if (bounds.empty())
-        bounds = fmt::format("grid > {}, border or band > {} of {} units", analysis::chance_units(n, *percentile, 2),
-                             analysis::chance_units(n, *percentile, 1), n);
+      const std::array<int, 3> bound = {0, analysis::chance_units(n, *percentile, 1),
+                                        analysis::chance_units(n, *percentile, 2)};  // by score count
+      if (bounds.empty()) bounds = fmt::format("grid > {}, border or band > {} of {} units", bound[2], bound[1], n);
       for (std::size_t k = 0; k < kinds.size(); ++k) {
         int count = 0;
         for (const auto& name : kinds[k].classes) count += status.at("class_counts").value(name, 0);
         const std::size_t j = k * seeds + s, cell = c * table.columns.size() + j;
         table.shares(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(j)) = count / *units;
         table.counts[cell] = std::to_string(count);
-        table.above_chance[cell] =
-            kinds[k].scores > 0 && count > analysis::chance_units(n, *percentile, kinds[k].scores);
+        table.above_chance[cell] = kinds[k].scores > 0 && count > bound[static_cast<std::size_t>(kinds[k].scores)];
       }
     }
   }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,18 +32,20 @@ struct ReproduceCommand {
   bool quick = false;
   bool prepare = false;
   std::vector<std::string> overrides;
+  std::vector<std::string> only;
   int threads = 0;
 };
 
 int run_reproduce(const ReproduceCommand& o) {
   set_thread_count(o.threads);
   const auto start = std::chrono::steady_clock::now();
-  const runs::ReproducePlan plan = runs::make_plan(o.quick, o.overrides);
+  const runs::ReproducePlan plan = runs::make_plan(o.quick, o.overrides, o.only);
   const fs::path out(o.out);
   runs::check_plan_and_folder(out, plan);
   runs::prepare_folder(out, plan);
   std::printf("reproducing the experiments of docs/paper.md (%s scale) into %s: %zu training runs\n", o.quick ? "quick" : "full",
               out.c_str(), plan.runs.size());
+  for (const auto& name : plan.left_out) std::printf("  left out (--only): %s\n", name.c_str());
   for (const auto& line : plan.departures) std::printf("  departs from the paper: %s\n", line.c_str());
   for (const auto& line : plan.choices) std::printf("  choice: %s\n", line.c_str());
   std::fflush(stdout);
@@ -56,6 +59,7 @@ int run_reproduce(const ReproduceCommand& o) {
     }
     std::string sets;
     for (const auto& assignment : o.overrides) sets += " --set '" + assignment + "'";
+    for (const auto& name : o.only) sets += " --only " + name;
     std::printf("(or `mpirun -np K gridrnn train --resume ...` with the MPI build), then write results.md with:\n"
                 "  gridrnn reproduce%s --out %s%s\n",
                 o.quick ? " --quick" : "", out.c_str(), sets.c_str());
@@ -63,8 +67,8 @@ int run_reproduce(const ReproduceCommand& o) {
   }
 
   std::vector<runs::RunOutcome> outcomes;
-  runs::Development development;
-  runs::ErrorCorrection errors;
+  std::optional<runs::Development> development;
+  std::optional<runs::ErrorCorrection> errors;
   for (const runs::PlannedRun& planned : plan.runs) {
     runs::AnalyzedRun analyzed;
     const runs::RunOutcome r = runs::train_and_analyze(out, planned, analyzed, [&](const std::string& state) {
@@ -80,25 +84,25 @@ int run_reproduce(const ReproduceCommand& o) {
                 r.report.c_str());
     std::fflush(stdout);
     outcomes.push_back(r);
-    if (outcomes.size() == 1) {  // square, seed 1: development and error correction
+    if (planned.name == runs::kDevelopmentRun) {  // square, seed 1: development and error correction
       const fs::path dir = out / "runs" / planned.name;
       std::printf("== development: analyzing the snapshots of %s\n", planned.name.c_str());
       std::fflush(stdout);
       development = runs::analyze_development(dir, analyzed);
       std::printf("   border units reach 90%% of their final score at update %s (median of %zu), grid units at %s "
                   "(median of %zu)\n",
-                  runs::update_text(development.border_90).c_str(), development.border_units,
-                  runs::update_text(development.grid_90).c_str(), development.grid_units);
-      runs::write_development_figure(out / "figures" / "development.png", development);
-      runs::write_tsne_figure(out / "figures" / "tsne.png", development);
+                  runs::update_text(development->border_90).c_str(), development->border_units,
+                  runs::update_text(development->grid_90).c_str(), development->grid_units);
+      runs::write_development_figure(out / "figures" / "development.png", *development);
+      runs::write_tsne_figure(out / "figures" / "tsne.png", *development);
       const runs::RunConfig config = runs::open_run(dir, {});
       std::printf("== error correction: one path of %lld x %lld steps\n", static_cast<long long>(plan.long_path_factor),
                   static_cast<long long>(config.experiment.task.steps));
       std::fflush(stdout);
       errors = runs::run_error_correction(dir, config, plan.long_path_factor, plan.error_window);
       std::printf("   network below the best constant output in %.1f%% of %zu windows (%.0f s)\n",
-                  100 * errors.windows_below_constant, errors.network_mse.size(), errors.seconds);
-      runs::write_error_figure(out / "figures" / "error_correction.png", errors);
+                  100 * errors->windows_below_constant, errors->network_mse.size(), errors->seconds);
+      runs::write_error_figure(out / "figures" / "error_correction.png", *errors);
     }
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -123,6 +127,12 @@ Registration reg{{"reproduce", "Run the paper's experiments (arenas, ablations, 
                "elsewhere, e.g. in parallel on a cluster); rerun without --prepare to analyze them and write results.md");
   sub.add_option("--set", o->overrides, "override a config key in every run, after the plan's own (repeatable)")
       ->type_name("SECTION.KEY=VALUE");
+  sub.add_option("--only", o->only,
+                 "do only this run of the plan (repeatable; square_seed1, hexagon_seed1, triangle_seed1, "
+                 "no_noise_seed1, no_still_seed1, no_metabolic_seed1, square_seed2, square_seed3): results.md "
+                 "gives the verdicts its runs allow and says \"not run\" for the others; square_seed1 carries the "
+                 "development and error-correction experiments")
+      ->type_name("NAME");
   add_threads_option(sub, o->threads);
   return [o]() { return run_reproduce(*o); };
 }}};

@@ -7,6 +7,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "gridrnn/analysis/development.hpp"
 #include "gridrnn/analysis/error_correction.hpp"
@@ -27,7 +28,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 }  // namespace
 
-ReproducePlan make_plan(bool quick, const std::vector<std::string>& user_overrides) {
+ReproducePlan make_plan(bool quick, const std::vector<std::string>& user_overrides,
+                        const std::vector<std::string>& only) {
   ReproducePlan plan;
   plan.quick = quick;
   if (quick) {
@@ -86,7 +88,15 @@ ReproducePlan make_plan(bool quick, const std::vector<std::string>& user_overrid
     run.overrides.insert(run.overrides.end(), s.overrides.begin(), s.overrides.end());
     run.overrides.push_back(fmt::format("train.seed={}", s.seed));
     run.overrides.insert(run.overrides.end(), user_overrides.begin(), user_overrides.end());
-    plan.runs.push_back(std::move(run));
+    if (only.empty() || std::find(only.begin(), only.end(), s.name) != only.end()) plan.runs.push_back(std::move(run));
+    else plan.left_out.push_back(s.name);
+  }
+  for (const std::string& name : only) {
+    if (std::none_of(specs.begin(), specs.end(), [&](const Spec& s) { return s.name == name; })) {
+      std::vector<std::string> names;
+      for (const Spec& s : specs) names.push_back(s.name);
+      throw_user_error("--only '{}' is not a run of the plan; the runs are {}", name, fmt::join(names, ", "));
+    }
   }
   return plan;
 }

@@ -51,9 +51,46 @@ struct Verdict {
   std::string question, verdict, evidence;
 };
 
+// RQ4: border units reach 90% of their final score before grid units; testable only when the
+// run has more border and more grid units than chance (else the medians are over noise).
+Verdict development_verdict(const Development& d, const RunOutcome* full, double percentile) {
+  std::string rq4;
+  const bool classes_real = full && d.border_units > static_cast<std::size_t>(analysis::chance_units(full->units, percentile, 1)) &&
+                            d.grid_units > static_cast<std::size_t>(analysis::chance_units(full->units, percentile, 2));
+  if (!classes_real) rq4 = "not testable here (no more border and grid units than chance in square_seed1)";
+  else if (d.border_90 && d.grid_90) rq4 = *d.border_90 < *d.grid_90 ? "reproduced" : "not reproduced";
+  else rq4 = "not testable here (no 90% update for border or grid units)";
+  return {"RQ4 border units develop early, grid units late", rq4,
+          fmt::format("median update reaching 90% of the final score: border units {} (n = {}), grid units {} "
+                      "(n = {}); population means: border {}, grid {}",
+                      update_text(d.border_90), d.border_units, update_text(d.grid_90), d.grid_units,
+                      update_text(d.border_mean_90), update_text(d.grid_mean_90))};
+}
+
+// RQ5: accurate on a path 10^4 x longer (below the constant in >= 99% of windows), and the error
+// grows with the time since the last wall contact.
+Verdict error_verdict(const ErrorCorrection& e) {
+  double first = std::nan(""), last = std::nan("");
+  for (std::size_t k = 0; k < e.since_contact_mse.size(); ++k) {
+    if (e.since_contact_counts[k] < 100) continue;
+    if (!std::isfinite(first)) first = e.since_contact_mse[k];
+    last = e.since_contact_mse[k];
+  }
+  const bool accurate = e.windows_below_constant >= 0.99;
+  const bool grows = std::isfinite(first) && last > first;
+  return {"RQ5 boundary interactions correct errors on long paths",
+          accurate && grows ? "reproduced" : accurate || grows ? "partly" : "not reproduced",
+          fmt::format("{} steps: network below the best constant in {:.1f}% of {}-step windows (mean squared "
+                      "error first window {}, last {}, constant {}; trend {} per window); error right after a "
+                      "wall contact {} vs {} at the longest populated time since contact",
+                      e.steps, 100 * e.windows_below_constant, e.window, num(e.first_window_mse),
+                      num(e.last_window_mse), num(e.mean_constant_mse), num(e.trend_per_window), num(first),
+                      num(last))};
+}
+
 // Fixed rules from the numbers (stated in results.md); no human judgement enters them.
-std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const Development& d, const ErrorCorrection& e,
-                              double percentile) {
+std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const std::optional<Development>& development,
+                              const std::optional<ErrorCorrection>& errors, double percentile) {
   std::vector<Verdict> v;
   auto find = [&](const std::string& name) -> const RunOutcome* {
     for (const auto& r : runs)
@@ -62,25 +99,35 @@ std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const Develop
   };
   // RQ1: grid units in every arena; hexagon/triangle more hexagonal than square lattices.
   // A run shows grid units only when it has more than chance would give (chance_units).
-  int arenas_with_grids = 0, total_grids = 0;
+  int arenas_with_grids = 0, total_grids = 0, arenas_run = 0;
   std::vector<std::string> evidence;
   for (const char* arena : {"square", "hexagon", "triangle"}) {
-    int grids = 0, hex = 0, sq = 0, above_chance = 0, chance = 0;
+    int grids = 0, hex = 0, sq = 0, above_chance = 0, chance = 0, arena_runs = 0;
     for (const auto& r : runs) {
       if (r.plan.group != "arena" || r.plan.arena != arena) continue;
+      ++arena_runs;
       grids += grid_count(r);
       hex += count(r, analysis::UnitClass::kGridHexagonal);
       sq += count(r, analysis::UnitClass::kGridSquare);
       chance = analysis::chance_units(r.units, percentile, 2);
       above_chance += grid_count(r) > chance ? 1 : 0;
     }
+    if (arena_runs == 0) {
+      evidence.push_back(fmt::format("{}: not run", arena));
+      continue;
+    }
+    ++arenas_run;
     arenas_with_grids += above_chance > 0 ? 1 : 0;
     total_grids += above_chance > 0 ? grids : 0;
     evidence.push_back(fmt::format("{}: {} grid units ({} hexagonal, {} square; chance level per run <= {})", arena,
                                    grids, hex, sq, chance));
   }
   v.push_back({"RQ1 grid-like units emerge, lattice by arena",
-               arenas_with_grids == 3 ? "reproduced" : total_grids > 0 ? "partly" : "not reproduced",
+               arenas_run == 0          ? "not run"
+               : arenas_with_grids == 3 ? "reproduced"
+               : total_grids > 0        ? "partly"
+               : arenas_run < 3         ? "not reproduced in the arenas run"
+                                        : "not reproduced",
                fmt::format("{}", fmt::join(evidence, "; "))});
   // RQ2: border and band units (full model, square seeds).
   int border = 0, band = 0, ramp = 0, border_runs = 0, band_runs = 0, arena_runs = 0, chance = 0;
@@ -95,7 +142,10 @@ std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const Develop
     band_runs += count(r, analysis::UnitClass::kBand) > chance ? 1 : 0;
   }
   v.push_back({"RQ2 border and band units emerge",
-               border_runs > 0 && band_runs > 0 ? "reproduced" : border_runs + band_runs > 0 ? "partly" : "not reproduced",
+               arena_runs == 0                     ? "not run"
+               : border_runs > 0 && band_runs > 0 ? "reproduced"
+               : border_runs + band_runs > 0      ? "partly"
+                                                  : "not reproduced",
                fmt::format("arena runs: {} border, {} band units in all ({} ramps: planar codes, not bands); runs above "
                            "chance (> {} units): border {} of {}, band {} of {}",
                            border, band, ramp, chance, border_runs, arena_runs, band_runs, arena_runs)});
@@ -117,38 +167,15 @@ std::vector<Verdict> verdicts(const std::vector<RunOutcome>& runs, const Develop
                              "without metabolic cost {} of {}",
                              grid_count(*full), grid_count(*no_noise), grid_count(*no_still), grid_count(*no_metabolic),
                              count(*no_metabolic, analysis::UnitClass::kBorder), no_metabolic->units)});
+  } else {
+    v.push_back({"RQ3 grids need noise, zero-speed periods and the metabolic cost", "not run",
+                 "needs square_seed1, no_noise_seed1, no_still_seed1 and no_metabolic_seed1"});
   }
-  // RQ4: border units reach 90% of their final score before grid units; testable only when the
-  // run has more border and more grid units than chance (else the medians are over noise).
-  std::string rq4;
-  const bool classes_real = full && d.border_units > static_cast<std::size_t>(analysis::chance_units(full->units, percentile, 1)) &&
-                            d.grid_units > static_cast<std::size_t>(analysis::chance_units(full->units, percentile, 2));
-  if (!classes_real) rq4 = "not testable here (no more border and grid units than chance in square_seed1)";
-  else if (d.border_90 && d.grid_90) rq4 = *d.border_90 < *d.grid_90 ? "reproduced" : "not reproduced";
-  else rq4 = "not testable here (no 90% update for border or grid units)";
-  v.push_back({"RQ4 border units develop early, grid units late", rq4,
-               fmt::format("median update reaching 90% of the final score: border units {} (n = {}), grid units {} "
-                           "(n = {}); population means: border {}, grid {}",
-                           update_text(d.border_90), d.border_units, update_text(d.grid_90), d.grid_units,
-                           update_text(d.border_mean_90), update_text(d.grid_mean_90))});
-  // RQ5: accurate on a path 10^4 x longer (below the constant in >= 99% of windows), and the error
-  // grows with the time since the last wall contact.
-  double first = std::nan(""), last = std::nan("");
-  for (std::size_t k = 0; k < e.since_contact_mse.size(); ++k) {
-    if (e.since_contact_counts[k] < 100) continue;
-    if (!std::isfinite(first)) first = e.since_contact_mse[k];
-    last = e.since_contact_mse[k];
-  }
-  const bool accurate = e.windows_below_constant >= 0.99;
-  const bool grows = std::isfinite(first) && last > first;
-  v.push_back({"RQ5 boundary interactions correct errors on long paths",
-               accurate && grows ? "reproduced" : accurate || grows ? "partly" : "not reproduced",
-               fmt::format("{} steps: network below the best constant in {:.1f}% of {}-step windows (mean squared "
-                           "error first window {}, last {}, constant {}; trend {} per window); error right after a "
-                           "wall contact {} vs {} at the longest populated time since contact",
-                           e.steps, 100 * e.windows_below_constant, e.window, num(e.first_window_mse),
-                           num(e.last_window_mse), num(e.mean_constant_mse), num(e.trend_per_window), num(first),
-                           num(last))});
+  const std::string not_run = fmt::format("{} was not run (--only)", kDevelopmentRun);
+  v.push_back(development ? development_verdict(*development, full, percentile)
+                          : Verdict{"RQ4 border units develop early, grid units late", "not run", not_run});
+  v.push_back(errors ? error_verdict(*errors)
+                     : Verdict{"RQ5 boundary interactions correct errors on long paths", "not run", not_run});
   return v;
 }
 
@@ -158,7 +185,7 @@ void check_plan_and_folder(const fs::path& out, const ReproducePlan& plan) {
   for (const PlannedRun& r : plan.runs) {
     const RunConfig config = read_run_config("", r.overrides);
     check_analysis_fits(config, fmt::format("with --set (run {})", r.name));
-    if (&r == &plan.runs.front()) {
+    if (r.name == kDevelopmentRun) {
       const auto& t = config.experiment.train;
       if (t.snapshot_every < 1 || t.snapshot_every >= t.updates) {
         throw_user_error("the development analysis of {} needs a snapshot before the end: train.snapshot_every = "
@@ -209,6 +236,15 @@ void prepare_folder(const fs::path& out, const ReproducePlan& plan) {
             {"departures", plan.departures}, {"choices", plan.choices}};
   json runs = json::array();
   for (const PlannedRun& r : plan.runs) runs.push_back({{"name", r.name}, {"overrides", r.overrides}});
+  // Runs an earlier invocation did and this one leaves out (--only) keep their entries.
+  const fs::path marker = out / "reproduce.json";
+  if (fs::is_regular_file(marker, ec)) {
+    for (const json& e : json::parse(io::read_file(marker)).value("runs", json::array())) {
+      const std::string name = e.value("name", "");
+      if (std::none_of(plan.runs.begin(), plan.runs.end(), [&](const PlannedRun& r) { return r.name == name; }))
+        runs.push_back(e);
+    }
+  }
   j["runs"] = runs;
   io::write_file_atomic(out / "reproduce.json", j.dump(2) + "\n");
 }
@@ -368,13 +404,50 @@ void write_error_figure(const fs::path& path, const ErrorCorrection& e) {
 
 // ---- results.md ----------------------------------------------------------------------------------
 
-std::string results_markdown(const ReproducePlan& plan, const std::vector<RunOutcome>& runs, const Development& d,
-                             const ErrorCorrection& e, double total_seconds, int threads) {
+namespace {
+
+std::string development_section(const Development& d) {
+  std::string md;
+  md += fmt::format("Snapshots at updates {}; t-SNE stages at updates {}, {}, {}.\n\n",
+                    fmt::join(d.updates, ", "), d.tsne_updates[0], d.tsne_updates[1], d.tsne_updates[2]);
+  md += "| units | n | median update reaching 90% of the final score | same for the population mean |\n|---|---|---|---|\n";
+  md += fmt::format("| border | {} | {} | {} |\n", d.border_units, update_text(d.border_90), update_text(d.border_mean_90));
+  md += fmt::format("| grid | {} | {} | {} |\n\n", d.grid_units, update_text(d.grid_90), update_text(d.grid_mean_90));
+  md += "90% rule: the first snapshot from which the score stays at or above 0.9 x its final value.\n\n"
+        "![development](figures/development.png)\n\n![t-SNE](figures/tsne.png)\n\n";
+  return md;
+}
+
+std::string error_section(const ReproducePlan& plan, const ErrorCorrection& e) {
+  std::string md;
+  md += fmt::format("One path of {} steps ({} x the training "
+                    "length), windows of {} steps; wall contact = within {} (the longest step) of a wall.\n\n",
+                    e.steps, plan.long_path_factor, e.window, num(e.contact_distance));
+  md += "| windows | network below constant | MSE first window | MSE last window | constant MSE (mean) | trend per window |\n"
+        "|---|---|---|---|---|---|\n";
+  md += fmt::format("| {} | {:.1f}% | {} | {} | {} | {} |\n\n", e.network_mse.size(), 100 * e.windows_below_constant,
+                    num(e.first_window_mse), num(e.last_window_mse), num(e.mean_constant_mse), num(e.trend_per_window));
+  md += "![error correction](figures/error_correction.png)\n\n";
+  return md;
+}
+
+}  // namespace
+
+std::string results_markdown(const ReproducePlan& plan, const std::vector<RunOutcome>& runs,
+                             const std::optional<Development>& development, const std::optional<ErrorCorrection>& errors,
+                             double total_seconds, int threads) {
   std::string md = fmt::format("# gridrnn reproduce{}: results\n\n", plan.quick ? " --quick" : "");
   md += fmt::format("Written by `gridrnn reproduce{} --out DIR` ({} thread(s), {:.1f} min in all for this "
                     "invocation). Scale: {}.\n\n",
                     plan.quick ? " --quick" : "", threads, total_seconds / 60.0,
                     plan.quick ? "reduced (--quick)" : "the paper's");
+  if (!plan.left_out.empty()) {
+    std::vector<std::string> done;
+    for (const auto& r : runs) done.push_back(r.plan.name);
+    md += fmt::format("Only part of the plan was run (--only {}): not run here {}. The verdicts that need a run not "
+                      "done say \"not run\".\n\n",
+                      fmt::join(done, " --only "), fmt::join(plan.left_out, ", "));
+  }
   md += "Departures from the paper at this scale:\n";
   for (const auto& line : plan.departures) md += fmt::format("- {}\n", line);
   md += "\nChoices where the paper is silent, with their evidence:\n";
@@ -385,9 +458,9 @@ std::string results_markdown(const ReproducePlan& plan, const std::vector<RunOut
   md += "## Counts per class (paper Fig. 2 and Fig. 5)\n\n";
   md += class_header();
   for (const auto& r : runs) md += class_row(r);
-  md += "\nerror ratio = validation position RMS / RMS of always answering the arena centre. Thresholds of "
-        "square_seed1: " +
-        fmt::format("grid60 {}, grid90 {}, border {}, band {}, direction MVL {}, |speed r| {}.\n\n",
+  md += "\nerror ratio = validation position RMS / RMS of always answering the arena centre. Thresholds of " +
+        fmt::format("{}: grid60 {}, grid90 {}, border {}, band {}, direction MVL {}, |speed r| {}.\n\n",
+                    runs.front().plan.name,
                     num(runs.front().thresholds.grid_60), num(runs.front().thresholds.grid_90),
                     num(runs.front().thresholds.border), num(runs.front().thresholds.band),
                     num(runs.front().thresholds.direction_mvl), num(runs.front().thresholds.speed_abs_r));
@@ -401,23 +474,12 @@ std::string results_markdown(const ReproducePlan& plan, const std::vector<RunOut
                       100 * r.speed_pass_fraction, num(r.border_speed_abs_r), num(r.mean_direction_mvl));
   md += "\nPer-unit figures: runs/<run>/figures/direction_tuning.png and speed_tuning.png.\n\n";
   md += "## Development (paper Fig. 4), square seed 1\n\n";
-  md += fmt::format("Snapshots at updates {}; t-SNE stages at updates {}, {}, {}.\n\n",
-                    fmt::join(d.updates, ", "), d.tsne_updates[0], d.tsne_updates[1], d.tsne_updates[2]);
-  md += "| units | n | median update reaching 90% of the final score | same for the population mean |\n|---|---|---|---|\n";
-  md += fmt::format("| border | {} | {} | {} |\n", d.border_units, update_text(d.border_90), update_text(d.border_mean_90));
-  md += fmt::format("| grid | {} | {} | {} |\n\n", d.grid_units, update_text(d.grid_90), update_text(d.grid_mean_90));
-  md += "90% rule: the first snapshot from which the score stays at or above 0.9 x its final value.\n\n"
-        "![development](figures/development.png)\n\n![t-SNE](figures/tsne.png)\n\n";
-  md += fmt::format("## Error correction (paper Fig. 6), square seed 1\n\nOne path of {} steps ({} x the training "
-                    "length), windows of {} steps; wall contact = within {} (the longest step) of a wall.\n\n",
-                    e.steps, plan.long_path_factor, e.window, num(e.contact_distance));
-  md += "| windows | network below constant | MSE first window | MSE last window | constant MSE (mean) | trend per window |\n"
-        "|---|---|---|---|---|---|\n";
-  md += fmt::format("| {} | {:.1f}% | {} | {} | {} | {} |\n\n", e.network_mse.size(), 100 * e.windows_below_constant,
-                    num(e.first_window_mse), num(e.last_window_mse), num(e.mean_constant_mse), num(e.trend_per_window));
-  md += "![error correction](figures/error_correction.png)\n\n";
+  const std::string not_run = fmt::format("Not run: {} is not among the runs done (--only).\n\n", kDevelopmentRun);
+  md += development ? development_section(*development) : not_run;
+  md += "## Error correction (paper Fig. 6), square seed 1\n\n";
+  md += errors ? error_section(plan, *errors) : not_run;
   md += "## Verdicts (fixed rules, see below)\n\n| question | verdict | evidence |\n|---|---|---|\n";
-  for (const Verdict& v : verdicts(runs, d, e, runs.front().percentile)) md += fmt::format("| {} | {} | {} |\n", v.question, v.verdict, v.evidence);
+  for (const Verdict& v : verdicts(runs, development, errors, runs.front().percentile)) md += fmt::format("| {} | {} | {} |\n", v.question, v.verdict, v.evidence);
   md += "\nRules: RQ1 reproduced if every arena has more grid units than chance (the 99th percentile of "
         "Binomial(N, 2 (1 - percentile/100)): units without spatial structure passing a grid score) (partly: "
         "some arenas); RQ2 if some run has more border units than chance (Binomial(N, 1 - percentile/100)) and "
@@ -427,7 +489,8 @@ std::string results_markdown(const ReproducePlan& plan, const std::vector<RunOut
         ">= 99% of windows and the error right after a wall contact is below the error long after one.\n\n";
   md += "## Wall-clock time\n\n| run | train s | analysis s |\n|---|---|---|\n";
   for (const auto& r : runs) md += fmt::format("| {} | {:.0f} | {:.0f} |\n", r.plan.name, r.train_seconds, r.analysis_seconds);
-  md += fmt::format("| development (all snapshots) | | {:.0f} |\n| error correction | | {:.0f} |\n", d.seconds, e.seconds);
+  if (development) md += fmt::format("| development (all snapshots) | | {:.0f} |\n", development->seconds);
+  if (errors) md += fmt::format("| error correction | | {:.0f} |\n", errors->seconds);
   md += "\nTraining seconds are the sum of each run's per-update times (metrics.jsonl), also for runs trained by "
         "an earlier invocation on this folder.\n";
   return md;

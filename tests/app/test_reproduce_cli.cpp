@@ -120,6 +120,51 @@ TEST(ReproduceCli, PrepareCreatesRunFoldersThatTrainElsewhere) {
   EXPECT_TRUE(fs::exists(out / "results.md"));
 }
 
+// --only does part of the plan: only those run folders, the verdicts they allow, "not run" for
+// the others; a later --only on the same folder keeps the earlier runs' settings in reproduce.json.
+TEST(ReproduceCli, OnlyDoesPartOfThePlanAndSaysWhatWasNotRun) {
+  TempDir dir;
+  const fs::path out = dir.path() / "part";
+  const auto hexagon = run_gridrnn("reproduce --quick --only hexagon_seed1 --out " + out.string() + kTiny);
+  ASSERT_EQ(hexagon.status, 0) << hexagon.output;
+  EXPECT_NE(hexagon.output.find("left out (--only): square_seed1"), std::string::npos) << hexagon.output;
+  EXPECT_EQ(std::distance(fs::directory_iterator(out / "runs"), fs::directory_iterator{}), 1);
+  EXPECT_TRUE(fs::exists(out / "runs/hexagon_seed1/report.html"));
+  EXPECT_FALSE(fs::exists(out / "figures/development.png"));
+  std::string md = io::read_file(out / "results.md");
+  for (const char* needle : {"--only hexagon_seed1", "not run here square_seed1, triangle_seed1",
+                             "| RQ3 grids need noise, zero-speed periods and the metabolic cost | not run |",
+                             "| RQ4 border units develop early, grid units late | not run |",
+                             "| RQ5 boundary interactions correct errors on long paths | not run |",
+                             "square: not run", "Not run: square_seed1 is not among the runs done"}) {
+    EXPECT_NE(md.find(needle), std::string::npos) << needle << "\n" << md;
+  }
+  EXPECT_EQ(md.find("| RQ1 grid-like units emerge, lattice by arena | reproduced"), std::string::npos) << md;
+
+  const auto square = run_gridrnn("reproduce --quick --only square_seed1 --out " + out.string() + kTiny);
+  ASSERT_EQ(square.status, 0) << square.output;
+  md = io::read_file(out / "results.md");
+  EXPECT_NE(md.find("Snapshots at updates 2, 4"), std::string::npos) << md;
+  EXPECT_NE(md.find("200000 steps"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| RQ4 border units develop early, grid units late | not run |"), std::string::npos) << md;
+  EXPECT_TRUE(fs::exists(out / "figures/development.png"));
+  const std::string marker = io::read_file(out / "reproduce.json");
+  EXPECT_NE(marker.find("hexagon_seed1"), std::string::npos) << marker;
+  EXPECT_NE(marker.find("square_seed1"), std::string::npos) << marker;
+  // The hexagon was made with these settings: other ones are still refused for it.
+  const auto other = run_gridrnn("reproduce --quick --only hexagon_seed1 --prepare --out " + out.string() + kTiny +
+                                 " --set model.units=6");
+  EXPECT_EQ(other.status, 2) << other.output;
+  EXPECT_NE(other.output.find("hexagon_seed1"), std::string::npos) << other.output;
+
+  const fs::path fresh = dir.path() / "fresh";
+  const auto unknown = run_gridrnn("reproduce --quick --only circle_seed1 --out " + fresh.string() + kTiny);
+  EXPECT_EQ(unknown.status, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("--only 'circle_seed1' is not a run of the plan"), std::string::npos) << unknown.output;
+  EXPECT_NE(unknown.output.find("no_metabolic_seed1"), std::string::npos) << unknown.output;
+  EXPECT_FALSE(fs::exists(fresh));
+}
+
 TEST(ReproduceCli, MistakesExitTwoAndWriteNothing) {
   TempDir dir;
   const fs::path out = dir.path() / "repro";

@@ -29,12 +29,19 @@ struct ReproducePlan {
   std::vector<std::string> scale;        // overrides shared by every run (empty for the full run)
   std::vector<std::string> departures;   // human-readable lines: how this scale departs from the paper
   std::vector<std::string> choices;      // settings the paper leaves open, each with its evidence
-  std::vector<PlannedRun> runs;          // square seed 1 first: development and error correction use it
+  std::vector<PlannedRun> runs;          // the runs to do, in plan order (square seed 1 first)
+  std::vector<std::string> left_out;     // planned runs not selected by `--only` (results.md says so)
   std::int64_t long_path_factor = 10000; // long path = factor x training path length
   std::size_t error_window = 10000;      // steps per error window (docs/paper.md "Experiment 5")
 };
 
-ReproducePlan make_plan(bool quick, const std::vector<std::string>& user_overrides);
+// The run the development and error-correction experiments use (when it is in plan.runs).
+inline constexpr const char* kDevelopmentRun = "square_seed1";
+
+// The plan at the full or quick scale. `only` (empty = all) keeps the named runs (plan order);
+// UserError naming a name the plan does not have, with the names it has.
+ReproducePlan make_plan(bool quick, const std::vector<std::string>& user_overrides,
+                        const std::vector<std::string>& only = {});
 
 // ---- development (docs/paper.md "Experiment 3") ----------------------------------------------
 

@@ -54,8 +54,10 @@ void write_tsne_figure(const std::filesystem::path& path, const Development& d);
 void write_error_figure(const std::filesystem::path& path, const ErrorCorrection& e);
 
 // DIR/results.md: the plan, every run's classes and times, development, error correction and the
-// verdicts. `runs` in plan order (square seed 1 first).
-std::string results_markdown(const ReproducePlan& plan, const std::vector<RunOutcome>& runs, const Development& d,
-                             const ErrorCorrection& e, double total_seconds, int threads);
+// verdicts. `runs` in plan order (at least one); development and error correction are absent when
+// their run (kDevelopmentRun) was left out by --only, and so are the verdicts that need it.
+std::string results_markdown(const ReproducePlan& plan, const std::vector<RunOutcome>& runs,
+                             const std::optional<Development>& development, const std::optional<ErrorCorrection>& errors,
+                             double total_seconds, int threads);
 
 }  // namespace gridrnn::runs

@@ -9,9 +9,12 @@
 #include <cstdlib>
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "gridrnn/core/rng.hpp"
 #include "gridrnn/core/threads.hpp"
 #include "gridrnn/model/objective.hpp"
+#include "model/detail/small_gemm.hpp"
 
 namespace {
 
@@ -127,6 +130,44 @@ void BM_CtrnnValue(benchmark::State& state) {
   set_counters(state, 2.0 * 100.0 * 100.0 * p.rows());
 }
 BENCHMARK(BM_CtrnnValue)->ArgNames({"T", "B"})->Args({500, 500})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The per-step product of the paper-size forward pass, one thread: (128 x 100)(100 x 100) as
+// Eigen's GEMM computes it (packing both operands on each call) and with the right-hand side
+// packed once (model/detail/small_gemm.hpp), the objective's way. Counter GFLOPs.
+void step_product_inputs(std::vector<float>& a, std::vector<float>& w) {
+  Rng rng(1, Stream::kTest, 0, 0);
+  a.resize(128 * 100);
+  w.resize(100 * 100);
+  for (float& x : a) x = static_cast<float>(rng.uniform() - 0.5);
+  for (float& x : w) x = static_cast<float>(rng.uniform() - 0.5);
+}
+void BM_StepProductEigen(benchmark::State& state) {
+  using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  std::vector<float> a, w, c(128 * 100);
+  step_product_inputs(a, w);
+  const Eigen::Map<const Matrix> A(a.data(), 128, 100), W(w.data(), 100, 100);
+  Eigen::Map<Matrix> C(c.data(), 128, 100);
+  for (auto _ : state) {
+    C.noalias() = A * W.transpose();
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["GFLOPs"] = benchmark::Counter(2e-9 * 128 * 100 * 100 * static_cast<double>(state.iterations()),
+                                                benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_StepProductEigen)->Unit(benchmark::kMicrosecond);
+void BM_StepProductPacked(benchmark::State& state) {
+  std::vector<float> a, w, c(128 * 100);
+  step_product_inputs(a, w);
+  model::detail::PackedRhs<float> packed;
+  model::detail::pack_rhs_transposed(w.data(), 100, 100, packed);
+  for (auto _ : state) {
+    model::detail::multiply_packed(a.data(), 128, packed, c.data());
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["GFLOPs"] = benchmark::Counter(2e-9 * 128 * 100 * 100 * static_cast<double>(state.iterations()),
+                                                benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_StepProductPacked)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -137,6 +137,8 @@ struct CtrnnObjectiveT<S>::Impl {
     AlignedVector<S> x, A, ring, rate, z, decoded, exp;
     AlignedVector<float> noise;
     AlignedVector<S> partial;  // per-chunk parameter gradient
+    AlignedVector<S> partial_in;  // (N_in, N): the chunk's dL/dW_in, transposed
+    detail::PackedRhs<S> packed_u;  // U[t] of the backward step, packed for dW_rec
     double sum_position = 0.0, sum_rate = 0.0, sum_decoded = 0.0;
     std::vector<double> sum_cells;  // per cell head
   };
@@ -146,6 +148,9 @@ struct CtrnnObjectiveT<S>::Impl {
   // w holds the weights of the stored states (the last value_gradient); value() and predict()
   // swap their own weights in for the duration of the call, so G v still finds theta's.
   AlignedVector<S> w, v, W_in_T, vW_in_T, w_eval, W_in_T_eval;
+  // W_rec packed for the per-step products (small_gemm.hpp): W_rec^T forward, W_rec backward,
+  // vW_rec^T in the R-pass; the _eval pair goes with w_eval.
+  detail::PackedRhs<S> W_rec_T, W_rec_B, vW_rec_T, W_rec_T_eval, W_rec_B_eval;
   Eigen::VectorXd stored_theta;
   bool states_valid = false;
   LossTerms terms, gradient_terms;
@@ -257,7 +262,8 @@ struct CtrnnObjectiveT<S>::Impl {
     states_valid = false;
   }
 
-  void load_weights(const Eigen::VectorXd& theta, AlignedVector<S>& out, AlignedVector<S>& in_T) const {
+  void load_weights(const Eigen::VectorXd& theta, AlignedVector<S>& out, AlignedVector<S>& in_T,
+                    detail::PackedRhs<S>& rec_T, detail::PackedRhs<S>* rec) const {
     if (static_cast<std::size_t>(theta.size()) != layout.total)
       throw_user_error("parameter vector has {} entries; this network (N = {}, N_in = {}, {}, heads {}) has {}",
                        theta.size(), N, N_in, to_string(model.initial_state), model.readout.heads_name(), layout.total);
@@ -268,6 +274,8 @@ struct CtrnnObjectiveT<S>::Impl {
     in_T.resize(N * N_in);
     for (std::size_t i = 0; i < N; ++i)
       for (std::size_t k = 0; k < N_in; ++k) in_T[k * N + i] = out[layout.W_in + i * N_in + k];
+    detail::pack_rhs_transposed(out.data() + layout.W_rec, N, N, rec_T);
+    if (rec != nullptr) detail::pack_rhs(out.data() + layout.W_rec, N, N, *rec);
   }
 
   void require_batch() const {
@@ -412,7 +420,7 @@ struct CtrnnObjectiveT<S>::Impl {
       S* u_next = u_slot(t + 1);
       S* r_next = r_slot(t + 1);
       detail::forward_step(u_slot(t), u_next, r_next, x, s.A.data(), noise_sd > 0.0f ? s.noise.data() : nullptr,
-                           model.noise_placement, f, I_t, w.data() + layout.W_rec, W_in_T.data(), bias, alpha, ch.count, N, N_in);
+                           model.noise_placement, f, I_t, W_rec_T, W_in_T.data(), bias, alpha, ch.count, N, N_in);
       s.sum_rate += static_cast<double>(ConstArrayMap(r_next, static_cast<Index>(slice)).square().sum());
       heads_step(c, t, u_next, store, outputs);
       if (activities != nullptr)
@@ -457,16 +465,26 @@ struct CtrnnObjectiveT<S>::Impl {
     const S* Rc = rates() + u_offset(ch);
     S* GZc = GZ.data() + gz_offset(ch);
     const S* DYc = DY.data() + y_offset(ch);
-    const ConstMatrixMap W_rec(w.data() + layout.W_rec, n, n);
     const S* W_out = w.data() + layout.W_out;
     const bool position = layout.position, cells = !cell_heads.empty();
     const S keep = S(1) - alpha;
     S* gx = s.x.data();
     std::fill(gx, gx + slice, S(0));
     MatrixMap G(s.A.data(), rows, n);
+    // The weight gradients of W_rec, W_in, b and W_out accumulate step by step while GZ[t-1],
+    // U[t-1], U[t] and DY[t-1] are still in cache (each entry one chain over t descending, then
+    // the trials of the step in order); W_in^T in s.partial_in until the end.
+    S* dW_rec = s.partial.data() + layout.W_rec;
+    std::fill(dW_rec, dW_rec + N * N, S(0));
+    s.partial_in.assign(N_in * N, S(0));
+    S* db = model.bias ? s.partial.data() + layout.b : nullptr;
+    if (db != nullptr) std::fill(db, db + N, S(0));
+    S* dW_out = position ? s.partial.data() + layout.W_out : nullptr;
+    if (dW_out != nullptr) std::fill(dW_out, dW_out + kOutputs * N, S(0));
+    const S* inputs_c = inputs.data() + ch.first * T * N_in;
     for (std::size_t t = T + 1; t-- > 0;) {
       if (t < T) {
-        G.noalias() = ConstMatrixMap(GZc + t * slice, rows, n) * W_rec;  // W_rec^T gz per trial
+        detail::multiply_packed(GZc + t * slice, ch.count, W_rec_B, s.A.data());  // W_rec^T gz per trial
       } else {
         G.setZero();
       }
@@ -495,20 +513,36 @@ struct CtrnnObjectiveT<S>::Impl {
           for (std::size_t i = 0; i < N; ++i) gxr[i] = keep * gxr[i] + detail::slope_from_rate(f, rr[i]) * gr[i];
         }
       }
-      if (t >= 1) ArrayMap(GZc + (t - 1) * slice, static_cast<Index>(slice)) = alpha * ConstArrayMap(gx, static_cast<Index>(slice));
+      if (t == 0) continue;
+      S* gz = GZc + (t - 1) * slice;
+      ArrayMap(gz, static_cast<Index>(slice)) = alpha * ConstArrayMap(gx, static_cast<Index>(slice));
+      detail::pack_rhs(Uc + (t - 1) * slice, ch.count, N, s.packed_u);
+      detail::add_transposed_product(gz, N, s.packed_u, dW_rec);  // += GZ[t-1]^T U[t-1]
+      const S* I_t = inputs_c + (t - 1) * ch.count * N_in;
+      const S* u_t = Uc + t * slice;
+      const S* dy_t = position ? DYc + (t - 1) * ch.count * kOutputs : nullptr;
+      for (std::size_t r = 0; r < ch.count; ++r) {
+        const S* gzr = gz + r * N;
+        for (std::size_t k = 0; k < N_in; ++k) {
+          const S input = I_t[r * N_in + k];
+          S* acc = s.partial_in.data() + k * N;
+          for (std::size_t i = 0; i < N; ++i) acc[i] = std::fma(input, gzr[i], acc[i]);
+        }
+        if (db != nullptr)
+          for (std::size_t i = 0; i < N; ++i) db[i] += gzr[i];
+        if (dW_out != nullptr) {
+          const S* ur = u_t + r * N;
+          for (std::size_t o = 0; o < kOutputs; ++o) {
+            const S d = dy_t[r * kOutputs + o];
+            for (std::size_t i = 0; i < N; ++i) dW_out[o * N + i] = std::fma(d, ur[i], dW_out[o * N + i]);
+          }
+        }
+      }
     }
-    // Weight gradients as single products over all T*Bc rows.
-    const Index TB = static_cast<Index>(T * ch.count);
-    const ConstMatrixMap GZall(GZc, TB, n);
-    // Every block of the layout is written below (W_rec, W_in, b, W_out, the heads, the initial
-    // block): no zeroing first.
-    gemm_transposed_a(GZc, Uc, s.partial.data() + layout.W_rec, N, N, T * ch.count);  // GZ^T U[0..T-1]
-    MatrixMap(s.partial.data() + layout.W_in, n, static_cast<Index>(N_in)).noalias() =
-        GZall.transpose() * ConstMatrixMap(inputs.data() + ch.first * T * N_in, TB, static_cast<Index>(N_in));
-    if (model.bias) Eigen::Map<Eigen::Matrix<S, 1, Eigen::Dynamic>>(s.partial.data() + layout.b, n) = GZall.colwise().sum();
-    if (position)
-      MatrixMap(s.partial.data() + layout.W_out, static_cast<Index>(kOutputs), n).noalias() =
-          ConstMatrixMap(DYc, TB, static_cast<Index>(kOutputs)).transpose() * ConstMatrixMap(Uc + slice, TB, n);
+    for (std::size_t i = 0; i < N; ++i)
+      for (std::size_t k = 0; k < N_in; ++k) s.partial[layout.W_in + i * N_in + k] = s.partial_in[k * N + i];
+    // Every other block of the layout is written below (the heads, the initial block): no
+    // zeroing first.
     for (const CellHead& head : cell_heads)  // dW_h = DZ^T U[1..T]   (K, N)
       gemm_transposed_a(head.DZ.data() + cell_offset(ch, head.K), Uc + slice, s.partial.data() + head.offset, head.K, N,
                         T * ch.count);
@@ -540,15 +574,13 @@ struct CtrnnObjectiveT<S>::Impl {
   void r_forward_chunk(std::size_t c) {
     const ChunkRange& ch = chunks[c];
     Scratch& s = scratch[c];
-    const Index rows = static_cast<Index>(ch.count), n = static_cast<Index>(N);
+    const Index n = static_cast<Index>(N);
     const std::size_t slice = ch.count * N;
     const double McT = static_cast<double>(curvature_trials) * static_cast<double>(T);
     const S* Uc = U.data() + u_offset(ch);
     const S* Rc = rates() + u_offset(ch);
     S* RUc = RU.data() + u_offset(ch);
     S* DYc = DY.data() + y_offset(ch);
-    const ConstMatrixMap W_rec(w.data() + layout.W_rec, n, n);
-    const ConstMatrixMap vW_rec(v.data() + layout.W_rec, n, n);
     const S* W_out = w.data() + layout.W_out;
     const S* vW_out = v.data() + layout.W_out;
     const S* vb = v.data() + layout.b;
@@ -559,9 +591,8 @@ struct CtrnnObjectiveT<S>::Impl {
     for (std::size_t i = 0; i < slice; ++i)
       RUc[i] = place_initial ? rx[i] : detail::slope_from_rate(f, Rc[i]) * rx[i];
     for (std::size_t t = 0; t < T; ++t) {
-      MatrixMap A(s.A.data(), rows, n);
-      A.noalias() = ConstMatrixMap(RUc + t * slice, rows, n) * W_rec.transpose();
-      A.noalias() += ConstMatrixMap(Uc + t * slice, rows, n) * vW_rec.transpose();
+      detail::multiply_packed(RUc + t * slice, ch.count, W_rec_T, s.A.data());
+      detail::multiply_packed(Uc + t * slice, ch.count, vW_rec_T, s.A.data(), /*accumulate=*/true);
       const S* I_t = inputs.data() + ch.first * T * N_in + t * ch.count * N_in;
       const S* u_next = Uc + (t + 1) * slice;
       const S* r_next = Rc + (t + 1) * slice;
@@ -688,9 +719,10 @@ struct CtrnnObjectiveT<S>::Impl {
 
   // A forward pass at theta that leaves the stored states (and their weights) untouched.
   void forward_without_storing(const Eigen::VectorXd& theta, float* outputs, float* activities) {
-    load_weights(theta, w_eval, W_in_T_eval);
+    load_weights(theta, w_eval, W_in_T_eval, W_rec_T_eval, nullptr);
     std::swap(w, w_eval);
     std::swap(W_in_T, W_in_T_eval);
+    std::swap(W_rec_T, W_rec_T_eval);
     if (outputs != nullptr) {  // predict: every chunk here
       parallel_for(chunks.size(), [&](std::size_t c) { forward_chunk(c, false, outputs, activities); });
     } else {
@@ -699,6 +731,7 @@ struct CtrnnObjectiveT<S>::Impl {
     }
     std::swap(w, w_eval);
     std::swap(W_in_T, W_in_T_eval);
+    std::swap(W_rec_T, W_rec_T_eval);
   }
 
   // Runs body(c) for the chunks in [0, chunk_count) this process owns (all of them alone).
@@ -840,7 +873,7 @@ double CtrnnObjectiveT<S>::value_gradient(const Eigen::VectorXd& theta, Eigen::V
   Impl& m = *impl_;
   m.require_batch();
   if (!m.has_targets) throw InternalError("value_gradient needs targets in the minibatch");
-  m.load_weights(theta, m.w, m.W_in_T);
+  m.load_weights(theta, m.w, m.W_in_T, m.W_rec_T, &m.W_rec_B);
   m.ensure_state_buffers(false);
   const S rate_coef = static_cast<S>(2.0 * m.loss.lambda_fr /
                                      (static_cast<double>(m.N) * static_cast<double>(m.T) * static_cast<double>(m.B)));
@@ -872,7 +905,7 @@ void CtrnnObjectiveT<S>::gauss_newton_product(const Eigen::VectorXd& v, double s
     value_gradient(m.stored_theta, scratch_gradient);
     m.terms = saved;
   }
-  m.load_weights(v, m.v, m.vW_in_T);
+  m.load_weights(v, m.v, m.vW_in_T, m.vW_rec_T, nullptr);
   m.ensure_state_buffers(true);
   const double Mc = static_cast<double>(m.curvature_trials), T = static_cast<double>(m.T);
   const S h_u = static_cast<S>(2.0 * (m.loss.lambda_fr + structural_weight) / (static_cast<double>(m.N) * T * Mc));

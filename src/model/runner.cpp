@@ -26,6 +26,7 @@ struct NetworkRunner::Impl {
   float alpha;
   AlignedVector<float> w;       // theta in float, ParameterLayout order
   AlignedVector<float> W_in_T;  // (N_in, N)
+  detail::PackedRhs<float> W_rec_T;  // W_rec^T packed for the per-step product
   AlignedVector<float> x;       // (B, N) state
   AlignedVector<float> A;       // (B, N) scratch: drive
   AlignedVector<float> ring;    // (2, B, N): u[t] in slot t % 2, as predict() keeps it
@@ -49,6 +50,7 @@ struct NetworkRunner::Impl {
     W_in_T.resize(N * N_in);
     for (std::size_t i = 0; i < N; ++i)
       for (std::size_t k = 0; k < N_in; ++k) W_in_T[k * N + i] = w[layout.W_in + i * N_in + k];
+    detail::pack_rhs_transposed(w.data() + layout.W_rec, N, N, W_rec_T);
     x.assign(B * N, 0.0f);
     A.assign(B * N, 0.0f);
     ring.assign(2 * B * N, 0.0f);
@@ -114,7 +116,7 @@ void NetworkRunner::advance(std::span<const float> inputs, std::size_t steps, st
     float* r_next = m.rate.empty() ? u_next : m.rate.data();
     detail::forward_step(m.u_slot(t), u_next, r_next, m.x.data(), m.A.data(), noise_sd > 0.0f ? m.noise.data() : nullptr,
                          m.model.noise_placement, m.model.nonlinearity, inputs.data() + local * B * m.N_in,
-                         m.w.data() + m.layout.W_rec, m.W_in_T.data(), bias, m.alpha, B, N, m.N_in);
+                         m.W_rec_T, m.W_in_T.data(), bias, m.alpha, B, N, m.N_in);
     if (m.layout.position) {
       for (std::size_t r = 0; r < B; ++r) {
         float y0, y1;

@@ -18,6 +18,7 @@
 #include <Eigen/Core>
 
 #include "gridrnn/model/ctrnn.hpp"
+#include "model/detail/small_gemm.hpp"
 
 namespace gridrnn::model::detail {
 
@@ -83,20 +84,15 @@ inline S slope_from_rate(Nonlinearity f, S r) {
 // u_next = r_next + noise (rows, N) with rate noise, else u_next = r_next (then r_next may be
 // u_next itself).
 //   u_t (rows, N) = u[t]; A (rows, N) scratch; noise (rows, N) = xi[t] already scaled by its SD,
-//   or nullptr (no noise); I_t (rows, N_in); W_rec (N, N) row-major; W_in_T (N_in, N) = W_in^T;
-//   b (N) or nullptr (no bias).
+//   or nullptr (no noise); I_t (rows, N_in); W_rec_T = W_rec^T packed (pack_rhs_transposed);
+//   W_in_T (N_in, N) = W_in^T; b (N) or nullptr (no bias).
 template <typename S>
 void forward_step(const S* u_t, S* u_next, S* r_next, S* x, S* A, const float* noise, NoisePlacement placement,
-                  Nonlinearity f, const S* I_t, const S* W_rec, const S* W_in_T, const S* b, S alpha,
+                  Nonlinearity f, const S* I_t, const PackedRhs<S>& W_rec_T, const S* W_in_T, const S* b, S alpha,
                   std::size_t rows, std::size_t N, std::size_t N_in) {
-  using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  const auto n = static_cast<Eigen::Index>(N);
   const S keep = S(1) - alpha;
   const float* bracket_noise = placement == NoisePlacement::kBracket ? noise : nullptr;
-  // A = u[t] W_rec^T   (rows, N)
-  Eigen::Map<Matrix> drive_all(A, static_cast<Eigen::Index>(rows), n);
-  drive_all.noalias() = Eigen::Map<const Matrix>(u_t, static_cast<Eigen::Index>(rows), n) *
-                        Eigen::Map<const Matrix>(W_rec, n, n).transpose();
+  multiply_packed(u_t, rows, W_rec_T, A);  // A = u[t] W_rec^T   (rows, N)
   for (std::size_t r = 0; r < rows; ++r) {  // unit loops innermost: vectorized
     S* xr = x + r * N;
     S* drive = A + r * N;

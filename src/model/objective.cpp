@@ -138,7 +138,6 @@ struct CtrnnObjectiveT<S>::Impl {
     AlignedVector<float> noise;
     AlignedVector<S> partial;  // per-chunk parameter gradient
     AlignedVector<S> partial_in;  // (N_in, N): the chunk's dL/dW_in, transposed
-    detail::PackedRhs<S> packed_u;  // U[t] of the backward step, packed for dW_rec
     double sum_position = 0.0, sum_rate = 0.0, sum_decoded = 0.0;
     std::vector<double> sum_cells;  // per cell head
   };
@@ -456,6 +455,67 @@ struct CtrnnObjectiveT<S>::Impl {
   //   gx[t] = (1 - alpha) gx[t+1] + f'(x[t]) gu[t],   GZ[t-1] = alpha gx[t]
   // (f' from the stored rate; 1 at t = 0 with from_place_code) and writes the chunk's parameter
   // gradient (J^T of the given output gradients) to s.partial.
+  // One trial's backward step t >= 1 (see backward_chunk), fused: G = W_rec^T gz[t] (N) on entry,
+  //   gu = G + W_out^T dy + (cell heads' dL/du, in gz on entry) + coef direct
+  //   gx = (1 - alpha) gx + f'(x) gu;   gz = alpha gx   (GZ[t-1], over the cell heads' term)
+  // and adds the step's terms I gz^T, gz and dy u[t]^T to dW_in^T (N_in, N), db and dW_out.
+  // The variants are template arguments (kPosition: dy given, kCells, kBias: db given, F), so the
+  // loop has no branches; backward_rows picks the instance.
+  template <bool kPosition, bool kCells, bool kBias, Nonlinearity F>
+  void backward_row(const S* G, S* gx, S* gz, const S* rate, const S* direct, S coef, const S* dy, const S* W_out,
+                    const S* input, const S* u_next, S* dW_in_T, S* db, S* dW_out) const {
+    const S keep = S(1) - alpha, a = alpha;
+    const S dy0 = kPosition ? dy[0] : S(0), dy1 = kPosition ? dy[1] : S(0);
+#pragma omp simd
+    for (std::size_t i = 0; i < N; ++i) {
+      S g = G[i] + coef * direct[i];
+      if constexpr (kPosition) g += dy0 * W_out[i] + dy1 * W_out[N + i];
+      if constexpr (kCells) g += gz[i];
+      const S x = keep * gx[i] + detail::slope_from_rate(F, rate[i]) * g;
+      gx[i] = x;
+      const S z = a * x;
+      gz[i] = z;
+      if constexpr (kBias) db[i] += z;
+      if constexpr (kPosition) {
+        dW_out[i] = std::fma(dy0, u_next[i], dW_out[i]);
+        dW_out[N + i] = std::fma(dy1, u_next[i], dW_out[N + i]);
+      }
+    }
+    for (std::size_t k = 0; k < N_in; ++k) {
+      const S in = input[k];
+      S* acc = dW_in_T + k * N;
+#pragma omp simd
+      for (std::size_t i = 0; i < N; ++i) acc[i] = std::fma(in, gz[i], acc[i]);
+    }
+  }
+
+  // backward_row for the `rows` trials of a step (arrays (rows, N); dy (rows, 2) or nullptr).
+  void backward_rows(std::size_t rows, const S* G, S* gx, S* gz, const S* rate, const S* direct, S coef, const S* dy,
+                     const S* W_out, bool cells, const S* input, const S* u_next, S* dW_in_T, S* db, S* dW_out) const {
+    auto run = [&]<bool kPosition, bool kCells, bool kBias, Nonlinearity F>() {
+      for (std::size_t r = 0; r < rows; ++r)
+        backward_row<kPosition, kCells, kBias, F>(G + r * N, gx + r * N, gz + r * N, rate + r * N, direct + r * N, coef,
+                                                  kPosition ? dy + r * kOutputs : nullptr, W_out, input + r * N_in,
+                                                  u_next + r * N, dW_in_T, db, dW_out);
+    };
+    auto by_nonlinearity = [&]<bool kPosition, bool kCells, bool kBias>() {
+      switch (f) {
+        case Nonlinearity::kTanh: run.template operator()<kPosition, kCells, kBias, Nonlinearity::kTanh>(); break;
+        case Nonlinearity::kRelu: run.template operator()<kPosition, kCells, kBias, Nonlinearity::kRelu>(); break;
+        case Nonlinearity::kRetanh: run.template operator()<kPosition, kCells, kBias, Nonlinearity::kRetanh>(); break;
+      }
+    };
+    auto by_bias = [&]<bool kPosition, bool kCells>() {
+      if (db != nullptr) by_nonlinearity.template operator()<kPosition, kCells, true>();
+      else by_nonlinearity.template operator()<kPosition, kCells, false>();
+    };
+    const bool position = dy != nullptr;
+    if (position && cells) by_bias.template operator()<true, true>();
+    else if (position) by_bias.template operator()<true, false>();
+    else if (cells) by_bias.template operator()<false, true>();
+    else by_bias.template operator()<false, false>();
+  }
+
   void backward_chunk(std::size_t c, const S* direct, S coef) {
     const ChunkRange& ch = chunks[c];
     Scratch& s = scratch[c];
@@ -489,54 +549,25 @@ struct CtrnnObjectiveT<S>::Impl {
         G.setZero();
       }
       const S* rt = Rc + t * slice;
+      if (t >= 1) {
+        // One pass per trial: gu, gx, GZ[t-1] and the step's dW_in, b and W_out terms.
+        S* gz = GZc + (t - 1) * slice;
+        const S* I_t = inputs_c + (t - 1) * ch.count * N_in;
+        const S* u_t = Uc + t * slice;
+        backward_rows(ch.count, s.A.data(), gx, gz, rt, direct + t * slice, coef,
+                      position ? DYc + (t - 1) * ch.count * kOutputs : nullptr, W_out, cells, I_t, u_t,
+                      s.partial_in.data(), db, dW_out);
+        detail::add_transposed_product(gz, N, Uc + (t - 1) * slice, ch.count, N, dW_rec);  // += GZ[t-1]^T U[t-1]
+        continue;
+      }
+      // t = 0: no head reads u[0], so gu = G; gx[0] = (1 - alpha) gx + f'(x[0]) gu (gu itself with
+      // from_place_code, where u[0] = x[0]).
       for (std::size_t r = 0; r < ch.count; ++r) {
-        S* gr = s.A.data() + r * N;
-        if (t >= 1) {
-          const S* dr = direct + t * slice + r * N;
-          if (position) {
-            const S* dy = DYc + ((t - 1) * ch.count + r) * kOutputs;
-            for (std::size_t i = 0; i < N; ++i) gr[i] += dy[0] * W_out[i] + dy[1] * W_out[N + i];
-          }
-          if (cells) {
-            const S* du = GZc + (t - 1) * slice + r * N;
-            for (std::size_t i = 0; i < N; ++i) gr[i] += du[i];
-          }
-          for (std::size_t i = 0; i < N; ++i) gr[i] += coef * dr[i];
-        }
+        const S* gr = s.A.data() + r * N;
         S* gxr = gx + r * N;
         const S* rr = rt + r * N;
-        if (t == 0 && place_initial) {
-          for (std::size_t i = 0; i < N; ++i) gxr[i] = keep * gxr[i] + gr[i];
-        } else if (f == Nonlinearity::kTanh) {
-          for (std::size_t i = 0; i < N; ++i) gxr[i] = keep * gxr[i] + (S(1) - rr[i] * rr[i]) * gr[i];
-        } else {
-          for (std::size_t i = 0; i < N; ++i) gxr[i] = keep * gxr[i] + detail::slope_from_rate(f, rr[i]) * gr[i];
-        }
-      }
-      if (t == 0) continue;
-      S* gz = GZc + (t - 1) * slice;
-      ArrayMap(gz, static_cast<Index>(slice)) = alpha * ConstArrayMap(gx, static_cast<Index>(slice));
-      detail::pack_rhs(Uc + (t - 1) * slice, ch.count, N, s.packed_u);
-      detail::add_transposed_product(gz, N, s.packed_u, dW_rec);  // += GZ[t-1]^T U[t-1]
-      const S* I_t = inputs_c + (t - 1) * ch.count * N_in;
-      const S* u_t = Uc + t * slice;
-      const S* dy_t = position ? DYc + (t - 1) * ch.count * kOutputs : nullptr;
-      for (std::size_t r = 0; r < ch.count; ++r) {
-        const S* gzr = gz + r * N;
-        for (std::size_t k = 0; k < N_in; ++k) {
-          const S input = I_t[r * N_in + k];
-          S* acc = s.partial_in.data() + k * N;
-          for (std::size_t i = 0; i < N; ++i) acc[i] = std::fma(input, gzr[i], acc[i]);
-        }
-        if (db != nullptr)
-          for (std::size_t i = 0; i < N; ++i) db[i] += gzr[i];
-        if (dW_out != nullptr) {
-          const S* ur = u_t + r * N;
-          for (std::size_t o = 0; o < kOutputs; ++o) {
-            const S d = dy_t[r * kOutputs + o];
-            for (std::size_t i = 0; i < N; ++i) dW_out[o * N + i] = std::fma(d, ur[i], dW_out[o * N + i]);
-          }
-        }
+        for (std::size_t i = 0; i < N; ++i)
+          gxr[i] = keep * gxr[i] + (place_initial ? S(1) : detail::slope_from_rate(f, rr[i])) * gr[i];
       }
     }
     for (std::size_t i = 0; i < N; ++i)
@@ -706,7 +737,8 @@ struct CtrnnObjectiveT<S>::Impl {
 
   void ensure_state_buffers(bool with_curvature) {
     const std::size_t u_size = B * (T + 1) * N;
-    if (U.size() != u_size) U.assign(u_size, S(0));
+    // kReadSlack: the dW_rec product reads whole registers past a step's last trial (small_gemm.hpp).
+    if (U.size() != u_size + detail::kReadSlack) U.assign(u_size + detail::kReadSlack, S(0));
     if (rate_noise && R.size() != u_size) R.assign(u_size, S(0));
     if (GZ.size() != B * T * N) GZ.assign(B * T * N, S(0));
     if (layout.position && DY.size() != B * T * kOutputs) DY.assign(B * T * kOutputs, S(0));

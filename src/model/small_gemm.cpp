@@ -32,8 +32,8 @@ void multiply_loops(const S* A, std::size_t rows, const PackedRhs<S>& B, S* C, b
 
 #if defined(__AVX512F__)
 // The operands of one product: op(A)[r][i] = A[r * a_row + i * a_depth] (A itself: a_row = lda,
-// a_depth = 1; A^T: a_row = 1, a_depth = lda), B (k, n) packed (rows ldb apart, a multiple of
-// 16, 64-byte aligned), C rows ldc apart.
+// a_depth = 1; A^T: a_row = 1, a_depth = lda), B (k, n) with rows ldb apart, each readable to
+// n rounded up to 16, C rows ldc apart.
 struct Operands {
   const float* A;
   std::size_t a_row, a_depth;
@@ -56,10 +56,11 @@ inline void micro_kernel(const Operands& o, const float* A, const float* B, floa
       acc[r][v] = o.accumulate ? _mm512_maskz_loadu_ps(m, C + r * ldc + v * kLanes) : _mm512_setzero_ps();
     }
   for (std::size_t i = 0; i < k; ++i) {
-    // Whole aligned registers of B (PackedRhs: padded with zeros). A masked load here made GCC 12
-    // store all accumulators to the stack on every iteration (2.3x slower).
+    // Whole registers of B, also past column n (PackedRhs: zero padding; else the caller's
+    // kReadSlack): those lanes of C are never stored. A masked load here made GCC 12 store all
+    // accumulators to the stack on every iteration (2.3x slower).
     __m512 b[V];
-    for (int v = 0; v < V; ++v) b[v] = _mm512_load_ps(B + i * ldb + v * kLanes);
+    for (int v = 0; v < V; ++v) b[v] = _mm512_loadu_ps(B + i * ldb + v * kLanes);
     for (int r = 0; r < R; ++r) {
       const __m512 a = _mm512_set1_ps(A[static_cast<std::size_t>(r) * a_row + i * a_depth]);
       for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(a, b[v], acc[r][v]);
@@ -120,12 +121,8 @@ void pack_rhs(const S* W, std::size_t k, std::size_t n, PackedRhs<S>& out) {
   out.k = k;
   out.n = n;
   out.stride = padded(n);
-  out.values.resize(k * out.stride);  // every entry written below (called once per step for U[t])
-  for (std::size_t i = 0; i < k; ++i) {
-    S* row = out.values.data() + i * out.stride;
-    std::copy(W + i * n, W + (i + 1) * n, row);
-    std::fill(row + n, row + out.stride, S(0));
-  }
+  out.values.assign(k * out.stride, S(0));
+  for (std::size_t i = 0; i < k; ++i) std::copy(W + i * n, W + (i + 1) * n, out.values.data() + i * out.stride);
 }
 
 template <typename S>
@@ -150,18 +147,17 @@ void multiply_packed(const S* A, std::size_t rows, const PackedRhs<S>& B, S* C, 
 }
 
 template <typename S>
-void add_transposed_product(const S* A, std::size_t m, const PackedRhs<S>& B, S* C) {
+void add_transposed_product(const S* A, std::size_t m, const S* B, std::size_t depth, std::size_t n, S* C) {
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<S, float>) {
-    multiply_avx512({A, 1, m, B.values.data(), B.stride, B.k, C, B.n, true}, m, B.n);
+    multiply_avx512({A, 1, m, B, n, depth, C, n, true}, m, n);
     return;
   }
 #endif
-  for (std::size_t d = 0; d < B.k; ++d)
+  for (std::size_t d = 0; d < depth; ++d)
     for (std::size_t i = 0; i < m; ++i) {
       const S a = A[d * m + i];
-      const S* b = B.values.data() + d * B.stride;
-      for (std::size_t j = 0; j < B.n; ++j) C[i * B.n + j] = std::fma(a, b[j], C[i * B.n + j]);
+      for (std::size_t j = 0; j < n; ++j) C[i * n + j] = std::fma(a, B[d * n + j], C[i * n + j]);
     }
 }
 
@@ -171,7 +167,7 @@ template void pack_rhs_transposed(const float*, std::size_t, std::size_t, Packed
 template void pack_rhs_transposed(const double*, std::size_t, std::size_t, PackedRhs<double>&);
 template void multiply_packed(const float*, std::size_t, const PackedRhs<float>&, float*, bool);
 template void multiply_packed(const double*, std::size_t, const PackedRhs<double>&, double*, bool);
-template void add_transposed_product(const float*, std::size_t, const PackedRhs<float>&, float*);
-template void add_transposed_product(const double*, std::size_t, const PackedRhs<double>&, double*);
+template void add_transposed_product(const float*, std::size_t, const float*, std::size_t, std::size_t, float*);
+template void add_transposed_product(const double*, std::size_t, const double*, std::size_t, std::size_t, double*);
 
 }  // namespace gridrnn::model::detail

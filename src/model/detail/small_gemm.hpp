@@ -35,9 +35,14 @@ void pack_rhs_transposed(const S* W, std::size_t n, std::size_t k, PackedRhs<S>&
 template <typename S>
 void multiply_packed(const S* A, std::size_t rows, const PackedRhs<S>& B, S* C, bool accumulate = false);
 
-// C (m, B.n) += A^T B for row-major A (B.k, m): the weight gradient's rank-B.k update of one step
-// (GZ[t]^T U[t], U[t] packed with pack_rhs), added in order of the depth to each entry's chain.
+// Values the kernel may read past the end of an unpacked B (never used: those lanes of C are not
+// stored); a buffer passed as B to add_transposed_product must extend this far past B's end.
+inline constexpr std::size_t kReadSlack = 16;
+
+// C (m, n) += A^T B for row-major A (depth, m) and B (depth, n), B readable kReadSlack values past
+// its end: the weight gradient's rank-depth update of one step (GZ[t]^T U[t], read in place),
+// added in order of the depth to each entry's chain.
 template <typename S>
-void add_transposed_product(const S* A, std::size_t m, const PackedRhs<S>& B, S* C);
+void add_transposed_product(const S* A, std::size_t m, const S* B, std::size_t depth, std::size_t n, S* C);
 
 }  // namespace gridrnn::model::detail

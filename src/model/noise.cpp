@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <numbers>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include <Eigen/Core>
 #include <Random123/philox.h>
 
@@ -19,6 +23,29 @@ namespace {
 // then a trial's noise would depend on which chunk of trials, or which buffer, it was made in.
 constexpr int kTile = 64;
 
+// The 24 high bits of a 32-bit word -> a uniform in (0, 1), never 0 (log) and never 1: u1 from
+// each 64-bit word's low half, u2 from its high half. Exact arithmetic (24-bit integers), so the
+// AVX-512 loop gives the scalar loop's bits.
+void to_uniforms(const std::uint64_t* words, std::size_t count, float* u1, float* u2) {
+  std::size_t p = 0;
+#if defined(__AVX512F__)
+  const __m512 half = _mm512_set1_ps(0.5f), scale = _mm512_set1_ps(0x1.0p-24f);
+  for (; p + 16 <= count; p += 16) {
+    const __m512i a = _mm512_load_si512(words + p), b = _mm512_load_si512(words + p + 8);
+    const __m512i low = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(a)), _mm512_cvtepi64_epi32(b), 1);
+    const __m512i high = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(a, 32))),
+                                            _mm512_cvtepi64_epi32(_mm512_srli_epi64(b, 32)), 1);
+    _mm512_store_ps(u1 + p, _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(low, 8)), half), scale));
+    _mm512_store_ps(u2 + p, _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(high, 8)), half), scale));
+  }
+#endif
+  const auto to_uniform = [](std::uint32_t word) { return (static_cast<float>(word >> 8) + 0.5f) * 0x1.0p-24f; };
+  for (; p < count; ++p) {
+    u1[p] = to_uniform(static_cast<std::uint32_t>(words[p]));
+    u2[p] = to_uniform(static_cast<std::uint32_t>(words[p] >> 32));
+  }
+}
+
 }  // namespace
 
 void generate_noise(std::uint64_t seed, std::uint64_t update_index, std::size_t first_trial,
@@ -28,12 +55,9 @@ void generate_noise(std::uint64_t seed, std::uint64_t update_index, std::size_t 
   const std::size_t pairs_per_trial = blocks * 4;
   const r123::Philox4x64 philox;
   const r123::Philox4x64::key_type key = {{seed, static_cast<std::uint64_t>(Stream::kNoise)}};
-  // 24 high bits of a 32-bit word -> uniform in (0, 1), never 0 (log) and never 1.
-  const auto to_uniform = [](std::uint32_t word) {
-    return (static_cast<float>(word >> 8) + 0.5f) * 0x1.0p-24f;
-  };
   using Tile = Eigen::Array<float, kTile, 1>;
   alignas(64) float u1[kTile], u2[kTile], cosine[kTile];
+  alignas(64) std::uint64_t words[kTile];
   Eigen::Map<Tile, Eigen::Aligned64> radius(u1), angle(u2), cos_angle(cosine);
   for (std::size_t r = 0; r < trial_count; ++r) {
     r123::Philox4x64::ctr_type counter = {{update_index, first_trial + r, step * blocks, 0}};
@@ -41,12 +65,10 @@ void generate_noise(std::uint64_t seed, std::uint64_t update_index, std::size_t 
     for (std::size_t tile_start = 0; tile_start < pairs_per_trial; tile_start += kTile) {
       const std::size_t tile_pairs = std::min<std::size_t>(kTile, pairs_per_trial - tile_start);
       for (std::size_t p = 0; p < tile_pairs; p += 4, ++counter[2]) {
-        const auto words = philox(counter, key);
-        for (std::size_t w = 0; w < 4; ++w) {
-          u1[p + w] = to_uniform(static_cast<std::uint32_t>(words[w]));
-          u2[p + w] = to_uniform(static_cast<std::uint32_t>(words[w] >> 32));
-        }
+        const auto block = philox(counter, key);
+        for (std::size_t w = 0; w < 4; ++w) words[p + w] = block[w];
       }
+      to_uniforms(words, tile_pairs, u1, u2);
       std::fill(u1 + tile_pairs, u1 + kTile, 0.5f);  // unused lanes: any value log accepts
       std::fill(u2 + tile_pairs, u2 + kTile, 0.5f);
       radius = (-2.0f * radius.log()).sqrt() * sd;

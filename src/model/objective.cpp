@@ -147,9 +147,14 @@ struct CtrnnObjectiveT<S>::Impl {
   // w holds the weights of the stored states (the last value_gradient); value() and predict()
   // swap their own weights in for the duration of the call, so G v still finds theta's.
   AlignedVector<S> w, v, W_in_T, vW_in_T, w_eval, W_in_T_eval;
-  // W_rec packed for the per-step products (small_gemm.hpp): W_rec^T forward, W_rec backward,
-  // vW_rec^T in the R-pass; the _eval pair goes with w_eval.
-  detail::PackedRhs<S> W_rec_T, W_rec_B, vW_rec_T, W_rec_T_eval, W_rec_B_eval;
+  // Weights packed for the products (small_gemm.hpp), per weight set (w, w_eval, v): W_rec^T
+  // (forward, R-pass), W_rec (backward), and per cell head W_h^T (z = u W_h^T, R{z}) and W_h
+  // (dL/du = dL/dz W_h, backward only).
+  struct Packed {
+    detail::PackedRhs<S> rec_T, rec;
+    std::vector<detail::PackedRhs<S>> head_T, head;
+  };
+  Packed packed, packed_eval, packed_v;
   Eigen::VectorXd stored_theta;
   bool states_valid = false;
   LossTerms terms, gradient_terms;
@@ -261,8 +266,10 @@ struct CtrnnObjectiveT<S>::Impl {
     states_valid = false;
   }
 
-  void load_weights(const Eigen::VectorXd& theta, AlignedVector<S>& out, AlignedVector<S>& in_T,
-                    detail::PackedRhs<S>& rec_T, detail::PackedRhs<S>* rec) const {
+  // theta in the compute precision into `out`, W_in^T into in_T and the packed products into p
+  // (the backward ones only with `backward`).
+  void load_weights(const Eigen::VectorXd& theta, AlignedVector<S>& out, AlignedVector<S>& in_T, Packed& p,
+                    bool backward) const {
     if (static_cast<std::size_t>(theta.size()) != layout.total)
       throw_user_error("parameter vector has {} entries; this network (N = {}, N_in = {}, {}, heads {}) has {}",
                        theta.size(), N, N_in, to_string(model.initial_state), model.readout.heads_name(), layout.total);
@@ -273,8 +280,15 @@ struct CtrnnObjectiveT<S>::Impl {
     in_T.resize(N * N_in);
     for (std::size_t i = 0; i < N; ++i)
       for (std::size_t k = 0; k < N_in; ++k) in_T[k * N + i] = out[layout.W_in + i * N_in + k];
-    detail::pack_rhs_transposed(out.data() + layout.W_rec, N, N, rec_T);
-    if (rec != nullptr) detail::pack_rhs(out.data() + layout.W_rec, N, N, *rec);
+    detail::pack_rhs_transposed(out.data() + layout.W_rec, N, N, p.rec_T);
+    if (backward) detail::pack_rhs(out.data() + layout.W_rec, N, N, p.rec);
+    p.head_T.resize(cell_heads.size());
+    p.head.resize(backward ? cell_heads.size() : 0);
+    for (std::size_t h = 0; h < cell_heads.size(); ++h) {
+      const S* W = out.data() + cell_heads[h].offset;  // (K, N)
+      detail::pack_rhs_transposed(W, cell_heads[h].K, N, p.head_T[h]);
+      if (backward) detail::pack_rhs(W, cell_heads[h].K, N, p.head[h]);
+    }
   }
 
   void require_batch() const {
@@ -320,7 +334,7 @@ struct CtrnnObjectiveT<S>::Impl {
       CellHead& head = cell_heads[h];
       const std::size_t K = head.K;
       S* z = s.z.data();
-      detail::head_logits(w.data() + head.offset, u, ch.count, N, K, z);
+      detail::multiply_packed(u, ch.count, packed.head_T[h], z);  // z = u W_h^T  (Bc, K)
       if (head.kind == HeadKind::kPlace && !layout.position) {
         const double* centres = model.readout.place_centres.data();
         for (std::size_t r = 0; r < ch.count; ++r) {
@@ -419,7 +433,7 @@ struct CtrnnObjectiveT<S>::Impl {
       S* u_next = u_slot(t + 1);
       S* r_next = r_slot(t + 1);
       detail::forward_step(u_slot(t), u_next, r_next, x, s.A.data(), noise_sd > 0.0f ? s.noise.data() : nullptr,
-                           model.noise_placement, f, I_t, W_rec_T, W_in_T.data(), bias, alpha, ch.count, N, N_in);
+                           model.noise_placement, f, I_t, packed.rec_T, W_in_T.data(), bias, alpha, ch.count, N, N_in);
       s.sum_rate += static_cast<double>(ConstArrayMap(r_next, static_cast<Index>(slice)).square().sum());
       heads_step(c, t, u_next, store, outputs);
       if (activities != nullptr)
@@ -434,19 +448,9 @@ struct CtrnnObjectiveT<S>::Impl {
   void cell_heads_to_gz(std::size_t c) {
     if (cell_heads.empty()) return;
     const ChunkRange& ch = chunks[c];
-    const Index TB = static_cast<Index>(T * ch.count), n = static_cast<Index>(N);
-    MatrixMap GZall(GZ.data() + gz_offset(ch), TB, n);
-    for (std::size_t h = 0; h < cell_heads.size(); ++h) {
-      const CellHead& head = cell_heads[h];
-      const auto K = static_cast<Index>(head.K);
-      const ConstMatrixMap DZ(head.DZ.data() + cell_offset(ch, head.K), TB, K);
-      const ConstMatrixMap W(w.data() + head.offset, K, n);
-      if (h == 0) {
-        GZall.noalias() = DZ * W;
-      } else {
-        GZall.noalias() += DZ * W;
-      }
-    }
+    for (std::size_t h = 0; h < cell_heads.size(); ++h)  // GZ (+)= DZ_h W_h over all T Bc rows
+      detail::multiply_packed(cell_heads[h].DZ.data() + cell_offset(ch, cell_heads[h].K), T * ch.count, packed.head[h],
+                              GZ.data() + gz_offset(ch), /*accumulate=*/h > 0);
   }
 
   // Backward pass of one chunk: given DY = dL/dy (T, Bc, 2), the cell heads' dL/du already in GZ
@@ -544,7 +548,7 @@ struct CtrnnObjectiveT<S>::Impl {
     const S* inputs_c = inputs.data() + ch.first * T * N_in;
     for (std::size_t t = T + 1; t-- > 0;) {
       if (t < T) {
-        detail::multiply_packed(GZc + t * slice, ch.count, W_rec_B, s.A.data());  // W_rec^T gz per trial
+        detail::multiply_packed(GZc + t * slice, ch.count, packed.rec, s.A.data());  // W_rec^T gz per trial
       } else {
         G.setZero();
       }
@@ -605,7 +609,6 @@ struct CtrnnObjectiveT<S>::Impl {
   void r_forward_chunk(std::size_t c) {
     const ChunkRange& ch = chunks[c];
     Scratch& s = scratch[c];
-    const Index n = static_cast<Index>(N);
     const std::size_t slice = ch.count * N;
     const double McT = static_cast<double>(curvature_trials) * static_cast<double>(T);
     const S* Uc = U.data() + u_offset(ch);
@@ -622,8 +625,8 @@ struct CtrnnObjectiveT<S>::Impl {
     for (std::size_t i = 0; i < slice; ++i)
       RUc[i] = place_initial ? rx[i] : detail::slope_from_rate(f, Rc[i]) * rx[i];
     for (std::size_t t = 0; t < T; ++t) {
-      detail::multiply_packed(RUc + t * slice, ch.count, W_rec_T, s.A.data());
-      detail::multiply_packed(Uc + t * slice, ch.count, vW_rec_T, s.A.data(), /*accumulate=*/true);
+      detail::multiply_packed(RUc + t * slice, ch.count, packed.rec_T, s.A.data());
+      detail::multiply_packed(Uc + t * slice, ch.count, packed_v.rec_T, s.A.data(), /*accumulate=*/true);
       const S* I_t = inputs.data() + ch.first * T * N_in + t * ch.count * N_in;
       const S* u_next = Uc + (t + 1) * slice;
       const S* r_next = Rc + (t + 1) * slice;
@@ -646,36 +649,33 @@ struct CtrnnObjectiveT<S>::Impl {
           rxr[i] = keep * rxr[i] + alpha * drive[i];
           rur[i] = detail::slope_from_rate(f, rr[i]) * rxr[i];
         }
-        if (layout.position) {
-          S ry0 = 0, ry1 = 0;
-          for (std::size_t i = 0; i < N; ++i) {
-            ry0 += W_out[i] * rur[i] + vW_out[i] * ur[i];
-            ry1 += W_out[N + i] * rur[i] + vW_out[N + i] * ur[i];
-          }
-          DYc[(t * ch.count + r) * kOutputs] = h_y * ry0;
-          DYc[(t * ch.count + r) * kOutputs + 1] = h_y * ry1;
+        if (layout.position) {  // R{y} = W_out R{u} + vW_out u
+          S a0, a1, b0, b1;
+          detail::readout(W_out, rur, N, a0, a1);
+          detail::readout(vW_out, ur, N, b0, b1);
+          DYc[(t * ch.count + r) * kOutputs] = h_y * (a0 + b0);
+          DYc[(t * ch.count + r) * kOutputs + 1] = h_y * (a1 + b1);
         }
       }
     }
     // Cell heads over all T*Bc rows at once: R{z} into DZ, then H in place.
-    const Index TB = static_cast<Index>(T * ch.count);
-    for (CellHead& head : cell_heads) {
-      const auto K = static_cast<Index>(head.K);
+    const std::size_t TB = T * ch.count;
+    for (std::size_t h = 0; h < cell_heads.size(); ++h) {
+      CellHead& head = cell_heads[h];
       const std::size_t off = cell_offset(ch, head.K);
-      MatrixMap Rz(head.DZ.data() + off, TB, K);
-      Rz.noalias() = ConstMatrixMap(RUc + slice, TB, n) * ConstMatrixMap(w.data() + head.offset, K, n).transpose();
-      Rz.noalias() += ConstMatrixMap(Uc + slice, TB, n) * ConstMatrixMap(v.data() + head.offset, K, n).transpose();
+      S* Rz = head.DZ.data() + off;  // (TB, K) = RU W_h^T + U vW_h^T
+      detail::multiply_packed(RUc + slice, TB, packed.head_T[h], Rz);
+      detail::multiply_packed(Uc + slice, TB, packed_v.head_T[h], Rz, /*accumulate=*/true);
       if (head.cross_entropy) {
         const S scale = static_cast<S>(head.weight / McT);
-        for (Index row = 0; row < TB; ++row) {
-          S* rz = head.DZ.data() + off + static_cast<std::size_t>(row) * head.K;
-          const S* p = head.P.data() + off + static_cast<std::size_t>(row) * head.K;
-          S pz = 0;
-          for (std::size_t i = 0; i < head.K; ++i) pz += p[i] * rz[i];
+        for (std::size_t row = 0; row < TB; ++row) {
+          S* rz = Rz + row * head.K;
+          const S* p = head.P.data() + off + row * head.K;
+          const S pz = detail::dot(p, rz, head.K);
           for (std::size_t i = 0; i < head.K; ++i) rz[i] = scale * p[i] * (rz[i] - pz);
         }
       } else {
-        Rz *= static_cast<S>(2.0 * head.weight / (McT * static_cast<double>(head.K)));
+        ArrayMap(Rz, static_cast<Index>(TB * head.K)) *= static_cast<S>(2.0 * head.weight / (McT * static_cast<double>(head.K)));
       }
     }
   }
@@ -751,10 +751,10 @@ struct CtrnnObjectiveT<S>::Impl {
 
   // A forward pass at theta that leaves the stored states (and their weights) untouched.
   void forward_without_storing(const Eigen::VectorXd& theta, float* outputs, float* activities) {
-    load_weights(theta, w_eval, W_in_T_eval, W_rec_T_eval, nullptr);
+    load_weights(theta, w_eval, W_in_T_eval, packed_eval, false);
     std::swap(w, w_eval);
     std::swap(W_in_T, W_in_T_eval);
-    std::swap(W_rec_T, W_rec_T_eval);
+    std::swap(packed, packed_eval);
     if (outputs != nullptr) {  // predict: every chunk here
       parallel_for(chunks.size(), [&](std::size_t c) { forward_chunk(c, false, outputs, activities); });
     } else {
@@ -763,7 +763,7 @@ struct CtrnnObjectiveT<S>::Impl {
     }
     std::swap(w, w_eval);
     std::swap(W_in_T, W_in_T_eval);
-    std::swap(W_rec_T, W_rec_T_eval);
+    std::swap(packed, packed_eval);
   }
 
   // Runs body(c) for the chunks in [0, chunk_count) this process owns (all of them alone).
@@ -905,7 +905,7 @@ double CtrnnObjectiveT<S>::value_gradient(const Eigen::VectorXd& theta, Eigen::V
   Impl& m = *impl_;
   m.require_batch();
   if (!m.has_targets) throw InternalError("value_gradient needs targets in the minibatch");
-  m.load_weights(theta, m.w, m.W_in_T, m.W_rec_T, &m.W_rec_B);
+  m.load_weights(theta, m.w, m.W_in_T, m.packed, true);
   m.ensure_state_buffers(false);
   const S rate_coef = static_cast<S>(2.0 * m.loss.lambda_fr /
                                      (static_cast<double>(m.N) * static_cast<double>(m.T) * static_cast<double>(m.B)));
@@ -937,7 +937,7 @@ void CtrnnObjectiveT<S>::gauss_newton_product(const Eigen::VectorXd& v, double s
     value_gradient(m.stored_theta, scratch_gradient);
     m.terms = saved;
   }
-  m.load_weights(v, m.v, m.vW_in_T, m.vW_rec_T, nullptr);
+  m.load_weights(v, m.v, m.vW_in_T, m.packed_v, false);
   m.ensure_state_buffers(true);
   const double Mc = static_cast<double>(m.curvature_trials), T = static_cast<double>(m.T);
   const S h_u = static_cast<S>(2.0 * (m.loss.lambda_fr + structural_weight) / (static_cast<double>(m.N) * T * Mc));

@@ -27,6 +27,7 @@ struct NetworkRunner::Impl {
   AlignedVector<float> w;       // theta in float, ParameterLayout order
   AlignedVector<float> W_in_T;  // (N_in, N)
   detail::PackedRhs<float> W_rec_T;  // W_rec^T packed for the per-step product
+  detail::PackedRhs<float> W_place_T;  // W_place^T packed (decoding without a position head)
   AlignedVector<float> x;       // (B, N) state
   AlignedVector<float> A;       // (B, N) scratch: drive
   AlignedVector<float> ring;    // (2, B, N): u[t] in slot t % 2, as predict() keeps it
@@ -59,7 +60,10 @@ struct NetworkRunner::Impl {
     if (!layout.position && !model.readout.place)
       throw_user_error("NetworkRunner: readout.heads = \"{}\" has no head a position can be decoded from (position or place)",
                        model.readout.heads_name());
-    if (!layout.position) z.assign(B * layout.place_cells, 0.0f);
+    if (!layout.position) {
+      z.assign(B * layout.place_cells, 0.0f);
+      detail::pack_rhs_transposed(w.data() + layout.W_place, layout.place_cells, N, W_place_T);
+    }
   }
 
   float* u_slot(std::size_t t) { return ring.data() + (t % 2) * B * N; }
@@ -125,7 +129,7 @@ void NetworkRunner::advance(std::span<const float> inputs, std::size_t steps, st
         outputs[(local * B + r) * kOutputs + 1] = y1;
       }
     } else {  // decoded from the place head, as the objective's predict() does
-      detail::head_logits(m.w.data() + m.layout.W_place, u_next, B, N, Kp, m.z.data());
+      detail::multiply_packed(u_next, B, m.W_place_T, m.z.data());  // as the objective's heads_step
       for (std::size_t r = 0; r < B; ++r) {
         double x, y;
         decode_place(m.z.data() + r * Kp, m.model.readout.place_centres.data(), Kp, x, y);

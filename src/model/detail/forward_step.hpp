@@ -147,14 +147,19 @@ void readout(const S* W_out, const S* u, std::size_t N, S& y0, S& y1) {
   y1 = sum1;
 }
 
-// z (rows, K) = u (rows, N) W^T for a head's weights W (K, N): one product per step, of the same
-// shape in the objective and the runner, so both get the same bits.
+// a . b over n values in 16 fixed-order lanes (as readout: vectorizes, and the order does not
+// depend on where the arrays lie).
 template <typename S>
-void head_logits(const S* W, const S* u, std::size_t rows, std::size_t N, std::size_t K, S* z) {
-  using Matrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  Eigen::Map<Matrix>(z, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(K)).noalias() =
-      Eigen::Map<const Matrix>(u, static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(N)) *
-      Eigen::Map<const Matrix>(W, static_cast<Eigen::Index>(K), static_cast<Eigen::Index>(N)).transpose();
+S dot(const S* a, const S* b, std::size_t n) {
+  constexpr std::size_t kLanes = 16;
+  S acc[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (std::size_t j = 0; j < kLanes; ++j) acc[j] = std::fma(a[i + j], b[i + j], acc[j]);
+  for (std::size_t j = 0; i + j < n; ++j) acc[j] = std::fma(a[i + j], b[i + j], acc[j]);
+  S sum = 0;
+  for (std::size_t j = 0; j < kLanes; ++j) sum += acc[j];
+  return sum;
 }
 
 }  // namespace gridrnn::model::detail

@@ -93,23 +93,36 @@ void forward_step(const S* u_t, S* u_next, S* r_next, S* x, S* A, const float* n
   const S keep = S(1) - alpha;
   const float* bracket_noise = placement == NoisePlacement::kBracket ? noise : nullptr;
   multiply_packed(u_t, rows, W_rec_T, A);  // A = u[t] W_rec^T   (rows, N)
-  for (std::size_t r = 0; r < rows; ++r) {  // unit loops innermost: vectorized
-    S* xr = x + r * N;
-    S* drive = A + r * N;
-    const S* Ir = I_t + r * N_in;
-    if (b != nullptr)
-      for (std::size_t i = 0; i < N; ++i) drive[i] += b[i];
-    if (bracket_noise != nullptr) {
-      const float* xi = bracket_noise + r * N;
-      for (std::size_t i = 0; i < N; ++i) drive[i] += static_cast<S>(xi[i]);
+  // x = (1 - alpha) x + alpha (A + b + xi + W_in I): one pass per trial, the variants template
+  // arguments (no branch in the loop), explicit fused multiply-adds (the same bits in every caller).
+  auto euler = [&]<bool kBias, bool kNoise, int kInputs>() {
+    const std::size_t inputs = kInputs > 0 ? static_cast<std::size_t>(kInputs) : N_in;
+    for (std::size_t r = 0; r < rows; ++r) {
+      S* xr = x + r * N;
+      const S* drive = A + r * N;
+      const S* Ir = I_t + r * N_in;
+      const float* xi = kNoise ? bracket_noise + r * N : nullptr;
+#pragma omp simd
+      for (std::size_t i = 0; i < N; ++i) {
+        S d = drive[i];
+        if constexpr (kBias) d += b[i];
+        if constexpr (kNoise) d += static_cast<S>(xi[i]);
+        for (std::size_t k = 0; k < inputs; ++k) d = std::fma(Ir[k], W_in_T[k * N + i], d);
+        xr[i] = std::fma(keep, xr[i], alpha * d);
+      }
     }
-    for (std::size_t k = 0; k < N_in; ++k) {
-      const S input = Ir[k];
-      const S* W_in_k = W_in_T + k * N;
-      for (std::size_t i = 0; i < N; ++i) drive[i] += input * W_in_k[i];
+  };
+  auto by_inputs = [&]<bool kBias, bool kNoise>() {
+    switch (N_in) {  // the encodings' widths: velocity 2, speed and angle 3
+      case 2: euler.template operator()<kBias, kNoise, 2>(); break;
+      case 3: euler.template operator()<kBias, kNoise, 3>(); break;
+      default: euler.template operator()<kBias, kNoise, 0>(); break;
     }
-    for (std::size_t i = 0; i < N; ++i) xr[i] = keep * xr[i] + alpha * drive[i];
-  }
+  };
+  if (b != nullptr && bracket_noise != nullptr) by_inputs.template operator()<true, true>();
+  else if (b != nullptr) by_inputs.template operator()<true, false>();
+  else if (bracket_noise != nullptr) by_inputs.template operator()<false, true>();
+  else by_inputs.template operator()<false, false>();
   rate_into(f, x, r_next, rows * N);
   if (placement == NoisePlacement::kRate && noise != nullptr) {
     for (std::size_t i = 0; i < rows * N; ++i) u_next[i] = r_next[i] + static_cast<S>(noise[i]);

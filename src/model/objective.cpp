@@ -10,9 +10,12 @@
 //   DY     (T, Bc, 2)     dL/dy[t] of the position head (or H_y R{y[t]} in G v)
 //   P, DZ  (T, Bc, K)     per cell head (place, head direction): softmax(z), dL/dz (or H R{z})
 //   inputs (T, Bc, N_in), targets (T, Bc, 2), starts (Bc, 2), cell-head targets Q (T, Bc, K)
-// Each step is one (Bc x N)(N x N) product and one (Bc x N)(N x K) per cell head; the weight
-// gradients are single products over all T*Bc rows after the backward recurrence (GZ^T U,
-// GZ^T I, DY^T U, DZ^T U), and so is the cell heads' dL/du = DZ W.
+// (U ends in kReadSlack spare values: the dW_rec product reads whole registers.)
+// Each step is one (Bc x N)(N x N) product and one (Bc x N)(N x K) per cell head, with the weights
+// packed once per pass (model/detail/small_gemm.hpp). The weight gradients of W_rec, W_in, b and
+// W_out accumulate step by step in the backward recurrence (GZ[t]^T U[t] and the rest, while the
+// step's rows are in cache); the cell heads' DZ^T U and dL/du = DZ W are single products over
+// all T*Bc rows.
 #include "model/detail/avx512_warnings.hpp"  // first: before any Eigen header
 #include "gridrnn/model/objective.hpp"
 

@@ -13,6 +13,7 @@
 
 #include "gridrnn/core/rng.hpp"
 #include "gridrnn/core/threads.hpp"
+#include "gridrnn/model/noise.hpp"
 #include "gridrnn/model/objective.hpp"
 #include "model/detail/small_gemm.hpp"
 
@@ -168,6 +169,21 @@ void BM_StepProductPacked(benchmark::State& state) {
                                                 benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_StepProductPacked)->Unit(benchmark::kMicrosecond);
+
+// The unit noise of one forward pass at the paper's size, one thread: 100 units x 128 trials per
+// call, one call per step (the objective's way). Counter ns per normal.
+void BM_GenerateNoise(benchmark::State& state) {
+  constexpr std::size_t kTrials = 128, kUnits = 100;
+  std::vector<float> out(kTrials * kUnits);
+  std::size_t step = 0;
+  for (auto _ : state) {
+    model::generate_noise(1, 0, 0, kTrials, step++, kUnits, 0.1f, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["ns_per_normal"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kTrials * kUnits) * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_GenerateNoise)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "gridrnn/io/files.hpp"
 #include "gridrnn/io/npy.hpp"
 #include "gridrnn/model/network_io.hpp"
+#include "gridrnn/model/noise.hpp"
 #include "gridrnn/model/objective.hpp"
 #include "gridrnn/train/checkpoint.hpp"
 #include "gridrnn/train/place_centres.hpp"
@@ -116,6 +117,9 @@ struct Trainer::Impl {
   trajectory::Batch validation_batch;
   std::vector<float> validation_starts, validation_headings;
   double baseline_rms = 0;
+  // The noise stream the run trains with (model/noise.hpp): this build's for a new run, the
+  // checkpoint's for one it continues (1 where the checkpoint predates the record).
+  int noise_stream = model::kNoiseStreamVersion;
   TrainerHooks hooks;
 
   Impl(fs::path dir, Experiment e, TrainerHooks h = {})
@@ -133,6 +137,7 @@ struct Trainer::Impl {
     // refuses a config.toml whose train.seed was edited (another validation set and paths).
     c.scalars["train_seed_high"] = static_cast<double>(experiment.train.seed >> 32);
     c.scalars["train_seed_low"] = static_cast<double>(experiment.train.seed & 0xffffffffu);
+    c.scalars["noise_stream"] = noise_stream;
     if (hessian_free) {
       c.scalars["lambda"] = hessian_free->state().lambda;
       c.scalars["updates"] = static_cast<double>(hessian_free->state().updates);
@@ -169,6 +174,8 @@ struct Trainer::Impl {
                          run_dir.string(), experiment.train.seed, trained, trained);
       }
     }
+    const auto stream = c.scalars.find("noise_stream");
+    noise_stream = stream == c.scalars.end() ? 1 : static_cast<int>(stream->second);
     const auto scalar = [&](const char* name) {
       const auto it = c.scalars.find(name);
       if (it == c.scalars.end()) {
@@ -337,6 +344,17 @@ TrainResult Trainer::run(std::int64_t until, const std::atomic<bool>* stop) {
   Impl& s = *impl_;
   const Experiment& e = s.experiment;
   until = std::min(until, e.train.updates);
+  // Training on would draw its unit noise from another stream than the updates before: the run
+  // would no longer be the one it started as, nor equal a straight run. A finished run still
+  // opens (for validation and analysis, whose noise is a fresh sample anyway).
+  if (s.updates_done < until && e.model.noise_sd > 0.0 && s.noise_stream != model::kNoiseStreamVersion) {
+    throw_user_error("the run in '{}' was trained with unit-noise stream {} (gridrnn before December 2026 "
+                     "drew its noise from Philox4x64); this gridrnn draws stream {} (Philox4x32), so "
+                     "resuming it would continue on other noise than it started with and would not "
+                     "be the run it was; finish it with the gridrnn that started it, or train it "
+                     "anew into another folder (--out)",
+                     s.run_dir.string(), s.noise_stream, model::kNoiseStreamVersion);
+  }
   const auto started = std::chrono::steady_clock::now();
   TrainResult result;
   std::ofstream metrics;

@@ -97,6 +97,31 @@ TEST(TrainCli, ResumingAFinishedRunSaysThereIsNothingToTrain) {
   EXPECT_EQ(io::read_file(dir / "run" / "checkpoint.bin"), before);
 }
 
+// A checkpoint from before the noise stream changed (no "noise_stream" record: stream 1) cannot
+// be trained on: exit 2 naming both streams, nothing written. Finished, it still opens.
+TEST(TrainCli, ARunTrainedOnAnotherNoiseStreamIsNotResumedButStillOpensFinished) {
+  TempDir dir;
+  const std::string config = write_config(dir, kTinyConfig);  // model.noise_sd: 0.1 by default
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(run_gridrnn("train --config " + config + " --out " + run + " --until 2").status, 0);
+  auto old = train::read_checkpoint(dir / "run" / "checkpoint.bin");
+  ASSERT_EQ(old.scalars.at("noise_stream"), 2.0);
+  old.scalars.erase("noise_stream");
+  train::write_checkpoint(dir / "run" / "checkpoint.bin", old);
+  const auto checkpoint = io::read_file(dir / "run" / "checkpoint.bin");
+  const auto metrics_before = io::read_file(dir / "run" / "metrics.jsonl");
+  const auto refused = run_gridrnn("train --resume " + run);
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("unit-noise stream 1"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("draws stream 2"), std::string::npos) << refused.output;
+  EXPECT_EQ(io::read_file(dir / "run" / "checkpoint.bin"), checkpoint);
+  EXPECT_EQ(io::read_file(dir / "run" / "metrics.jsonl"), metrics_before);
+  // Finished (its updates lowered to those done): nothing to train, no refusal.
+  const auto finished = run_gridrnn("train --resume " + run + " --updates 2");
+  EXPECT_EQ(finished.status, 0) << finished.output;
+  EXPECT_NE(finished.output.find("nothing to train"), std::string::npos) << finished.output;
+}
+
 TEST(TrainCli, AdamRunResumesExactlyToo) {
   TempDir dir;
   const std::string config =

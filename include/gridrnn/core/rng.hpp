@@ -1,5 +1,6 @@
 #pragma once
-// Counter-based random numbers (Random123 Philox4x64-10). Every random number in gridrnn is a
+// Counter-based random numbers (Random123 Philox4x64-10). Every random number in gridrnn (the unit
+// noise too, which has its own vectorized Philox4x32 stream: model/noise.hpp) is a
 // pure function of (seed, stream, index, position within that index's sequence), so results
 // never depend on how work is split over threads or MPI ranks: trial m of update k draws from
 // Rng(seed, Stream::kPaths, k, m) whoever computes it.

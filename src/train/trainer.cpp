@@ -4,6 +4,9 @@
 #include <cmath>
 #include <fstream>
 #include <numbers>
+#include <optional>
+#include <tuple>
+#include <utility>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -270,6 +273,28 @@ struct Trainer::Impl {
     }
   }
 
+  // The validation metrics.jsonl recorded at the run's last update, if it recorded one.
+  std::optional<std::pair<double, double>> recorded_validation() const {
+    const fs::path path = run_dir / "metrics.jsonl";
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return std::nullopt;
+    std::optional<std::pair<double, double>> found;
+    std::istringstream in(io::read_file(path));
+    for (std::string line; std::getline(in, line);) {
+      try {
+        const json j = json::parse(line);
+        if (j.value("update", std::int64_t{-1}) != updates_done) continue;
+        const auto& rms = j.find("validation_position_rms");
+        const auto& baseline = j.find("baseline_position_rms");
+        if (rms != j.end() && rms->is_number() && baseline != j.end() && baseline->is_number())
+          found = std::make_pair(rms->get<double>(), baseline->get<double>());
+      } catch (const std::exception&) {
+        continue;  // a line cut by a crash
+      }
+    }
+    return found;
+  }
+
   Validation validate() {
     prepare_validation();
     Validation v;
@@ -344,10 +369,11 @@ TrainResult Trainer::run(std::int64_t until, const std::atomic<bool>* stop) {
   Impl& s = *impl_;
   const Experiment& e = s.experiment;
   until = std::min(until, e.train.updates);
+  const bool trains = s.updates_done < until;
   // Training on would draw its unit noise from another stream than the updates before: the run
   // would no longer be the one it started as, nor equal a straight run. A finished run still
   // opens (for validation and analysis, whose noise is a fresh sample anyway).
-  if (s.updates_done < until && e.model.noise_sd > 0.0 && s.noise_stream != model::kNoiseStreamVersion) {
+  if (trains && e.model.noise_sd > 0.0 && s.noise_stream != model::kNoiseStreamVersion) {
     throw_user_error("the run in '{}' was trained with unit-noise stream {} (gridrnn before December 2026 "
                      "drew its noise from Philox4x64); this gridrnn draws stream {} (Philox4x32), so "
                      "resuming it would continue on other noise than it started with and would not "
@@ -428,10 +454,18 @@ TrainResult Trainer::run(std::int64_t until, const std::atomic<bool>* stop) {
   }
   progress.finish();
   if (result.interrupted) s.save_state();
-  const Validation v = s.validate();
   result.updates_done = s.updates_done;
-  result.validation_position_rms = v.position_rms;
-  result.baseline_position_rms = v.baseline_rms;
+  // A run that trains nothing now reports the validation it recorded at its last update, so a
+  // finished run's numbers (a sweep's summary, reproduce's table) do not depend on the gridrnn
+  // that opens it, whose noise stream or last bits may differ; computed where none was recorded.
+  const auto recorded = trains ? std::nullopt : s.recorded_validation();
+  if (recorded) {
+    std::tie(result.validation_position_rms, result.baseline_position_rms) = *recorded;
+  } else {
+    const Validation v = s.validate();
+    result.validation_position_rms = v.position_rms;
+    result.baseline_position_rms = v.baseline_rms;
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

@@ -177,6 +177,20 @@ seeds = [1, 2]
   expect_counts_add_up(table2.at("model.units=6_seed=1"), 6);
   for (const auto& column : kClassColumns)
     EXPECT_EQ(table2.at("model.units=6_seed=1").at(column), table.at("model.units=6_seed=1").at(column)) << column;
+  for (const char* column : {"validation_position_rms", "baseline_position_rms", "error_ratio"})
+    EXPECT_EQ(table2.at("model.units=6_seed=1").at(column), table.at("model.units=6_seed=1").at(column)) << column;
+
+  // A finished run's validation is the one it recorded at its last update (metrics.jsonl), not
+  // recomputed by whichever gridrnn opens it: a value written there by hand comes back.
+  std::string metrics = io::read_file(run1 / "metrics.jsonl");
+  const std::string key = "\"validation_position_rms\":";
+  const auto at = metrics.rfind(key);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  metrics.replace(at + key.size(), metrics.find(',', at) - at - key.size(), "0.123456");
+  io::write_file_atomic(run1 / "metrics.jsonl", metrics);
+  const auto third = run_gridrnn("sweep " + (dir / "sweep.toml").string() + " --out " + out.string() + " --threads 1");
+  EXPECT_EQ(third.status, 1) << third.output;
+  EXPECT_EQ(summary_of(out).at("model.units=6_seed=1").at("validation_position_rms"), "0.123456");
 }
 
 TEST(SweepCli, AnalyzesFinishedRunsOnARerunAndMarksAFailedAnalysisFailed) {

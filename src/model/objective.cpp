@@ -544,7 +544,6 @@ struct CtrnnObjectiveT<S>::Impl {
     const S keep = S(1) - alpha;
     S* gx = s.x.data();
     std::fill(gx, gx + slice, S(0));
-    MatrixMap G(s.A.data(), rows, n);
     // The weight gradients of W_rec, W_in, b and W_out accumulate step by step while GZ[t-1],
     // U[t-1], U[t] and DY[t-1] are still in cache (each entry one chain over t descending, then
     // the trials of the step in order); W_in^T in s.partial_in until the end.
@@ -560,7 +559,7 @@ struct CtrnnObjectiveT<S>::Impl {
       if (t < T) {
         detail::multiply_packed(gz_step(ch, t), ch.count, packed.rec, s.A.data());  // W_rec^T gz per trial
       } else {
-        G.setZero();
+        std::fill(s.A.data(), s.A.data() + slice, S(0));  // no W_rec^T gz at t = T
       }
       const S* rt = Rc + t * slice;
       if (t >= 1) {

@@ -7,7 +7,7 @@
 //   GZ     (T, Bc, N)     alpha * dL/dx[t+1]: the gradient w.r.t. the drive of step t; before the
 //                         backward pass it holds the cell heads' dL/du[t+1]. Without cell heads
 //                         only (2, Bc, N): step t in slot t % 2, as the backward loop needs no more
-//                         (100 MB less memory traffic per pass at the paper's size)
+//                         (100 MB less memory at the paper's size)
 //   RU     (T+1, Bc, N)   R{u[t]} of the last G v (only curvature chunks)
 //   DY     (T, Bc, 2)     dL/dy[t] of the position head (or H_y R{y[t]} in G v)
 //   P, DZ  (T, Bc, K)     per cell head (place, head direction): softmax(z), dL/dz (or H R{z})

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -320,11 +319,9 @@ void generate_noise_with(NoiseKernel kernel, std::uint64_t seed, std::uint64_t u
 void generate_noise(std::uint64_t seed, std::uint64_t update_index, std::size_t first_trial,
                     std::size_t trial_count, std::size_t step, std::size_t units, float sd,
                     float* out) {
-#if GRIDRNN_NOISE_AVX512
-  detail::generate_noise_with(detail::NoiseKernel::kAvx512, seed, update_index, first_trial, trial_count, step, units, sd, out);
-#else
-  detail::generate_noise_with(detail::NoiseKernel::kPortable, seed, update_index, first_trial, trial_count, step, units, sd, out);
-#endif
+  const auto kernel = detail::noise_kernel_available(detail::NoiseKernel::kAvx512) ? detail::NoiseKernel::kAvx512
+                                                                                   : detail::NoiseKernel::kPortable;
+  detail::generate_noise_with(kernel, seed, update_index, first_trial, trial_count, step, units, sd, out);
 }
 
 }  // namespace gridrnn::model
